@@ -1,0 +1,338 @@
+/**
+ * One orchestrator episode, the Durable Task Framework way: history in, actions out.
+ * `startEpisode` orders the instance's new messages and settles the ones the host handles itself
+ * (retries); the worker then replays the orchestrator over history + new events; `finishEpisode`
+ * turns the actions it returned into new history and work. Pure: no I/O, time passed in.
+ */
+import { ActionType, EventType, HistoryEvent, OrchestratorAction, OrchestratorResult } from '../../protocol/durable';
+import type { InstanceRow, MessageRow, TimerRow } from '../storage/store';
+import { EngineState, PendingTask, ProcessedAction, describeAction, idsTakenBy } from './engineState';
+import * as ev from './events';
+import { TurnOutcome, WorkRequest, emptyOutcome } from './outcome';
+import { nextRetryDelay } from './retry';
+
+export const HTTP_ACTIVITY_NAME = 'BuiltIn::HttpActivity';
+
+export interface EpisodeStart {
+  /** Appended to history before the worker replays it: OrchestratorStarted first. */
+  newEvents: HistoryEvent[];
+  consumed: number[];
+  /** State after the host-handled events, before the orchestrator's new actions. */
+  state: EngineState;
+  /** Scheduled by the host itself (retry timers, next attempts); appended after the episode. */
+  scheduled: HistoryEvent[];
+  work: WorkRequest[];
+  timers: TimerRow[];
+  children: TurnOutcome['children'];
+}
+
+/** JSON text of an activity or continue-as-new input: the library already JSON-encodes strings once. */
+export function encodedInput(input: unknown): string | null {
+  if (input === undefined) return null;
+  return typeof input === 'string' ? input : JSON.stringify(input);
+}
+
+const rawInput = (input: unknown): string | null => (input === undefined ? null : JSON.stringify(input));
+
+/**
+ * Orders the messages so that the events the library takes sequence ids for during replay (a retried
+ * task's failure, its retry timer) come before any event that resumes user code: then the ids the
+ * host assigns match the library's (reference §3).
+ */
+export function startEpisode(instance: InstanceRow, prior: EngineState, messages: MessageRow[], now: number): EpisodeStart {
+  const state: EngineState = { ...prior, pending: { ...prior.pending }, failed: { ...prior.failed } };
+  const start: EpisodeStart = {
+    newEvents: [ev.orchestratorStarted(now)],
+    consumed: [],
+    state,
+    scheduled: [],
+    work: [],
+    timers: [],
+    children: [],
+  };
+  const first: HistoryEvent[] = [];
+  const idTaking: HistoryEvent[] = [];
+  const rest: HistoryEvent[] = [];
+  const takeId = () => state.nextSeq++;
+
+  for (const message of messages) {
+    start.consumed.push(message.id);
+    const event = message.event;
+    switch (event.EventType) {
+      case EventType.ExecutionStarted: {
+        const parent = event.ParentInstance;
+        if (parent) {
+          state.parent = {
+            name: parent.Name,
+            instanceId: parent.OrchestrationInstance.InstanceId,
+            executionId: parent.OrchestrationInstance.ExecutionId,
+            taskScheduledId: parent.TaskScheduleId,
+          };
+        }
+        first.push(event);
+        break;
+      }
+      case EventType.TaskCompleted:
+      case EventType.SubOrchestrationInstanceCompleted:
+        if (settle(state, event.TaskScheduledId)) rest.push(event);
+        break;
+      case EventType.TaskFailed:
+      case EventType.SubOrchestrationInstanceFailed: {
+        const task = settle(state, event.TaskScheduledId);
+        if (!task) break;
+        if (!task.retry) {
+          state.failed[event.TaskScheduledId!] = task;
+          rest.push(event);
+          break;
+        }
+        const delay = nextRetryDelay(task.retry.options, task.retry.attempt, task.retry.firstAttemptAt, now);
+        const timerId = takeId();
+        const fireAt = now + (delay ?? 0);
+        state.pending[timerId] = {
+          ...task,
+          kind: 'retryTimer',
+          retries: task.kind === 'subOrchestration' ? 'subOrchestration' : 'activity',
+          retry: { ...task.retry, final: delay === null },
+          failedAttemptId: event.TaskScheduledId,
+        };
+        start.scheduled.push(ev.timerCreated(now, timerId, fireAt));
+        start.timers.push(timerRow(instance, timerId, fireAt, now));
+        idTaking.push(event);
+        break;
+      }
+      case EventType.TimerFired: {
+        const task = settle(state, event.TimerId);
+        if (!task) break;
+        if (task.kind !== 'retryTimer' || !task.retry || task.retry.final) {
+          if (task.kind === 'retryTimer') state.failed[event.TimerId!] = task;
+          rest.push(event);
+          break;
+        }
+        const attemptId = takeId();
+        const retry = { ...task.retry, attempt: task.retry.attempt + 1 };
+        scheduleAttempt(instance, start, attemptId, { ...task, kind: task.retries!, retry }, now);
+        idTaking.push(event);
+        break;
+      }
+      case EventType.EventRaised:
+        rest.push(event);
+        break;
+      default:
+        // Suspend/resume markers and the like: kept in history, ignored by replay.
+        rest.push(event);
+    }
+  }
+  start.newEvents.push(...first, ...idTaking, ...rest);
+  return start;
+}
+
+function settle(state: EngineState, id: number | undefined): PendingTask | undefined {
+  if (id === undefined) return undefined;
+  const task = state.pending[id];
+  if (task) delete state.pending[id];
+  return task;
+}
+
+function timerRow(instance: InstanceRow, timerId: number, fireAt: number, now: number): TimerRow {
+  return { instanceId: instance.instanceId, executionId: instance.executionId, timerId, fireAt, event: ev.timerFired(now, timerId, fireAt) };
+}
+
+function scheduleAttempt(instance: InstanceRow, start: EpisodeStart, id: number, task: PendingTask, now: number): void {
+  start.state.pending[id] = task;
+  if (task.kind === 'subOrchestration') {
+    const childId = task.explicitChildId ? task.childInstanceId! : `${instance.instanceId}:${id}`;
+    task.childInstanceId = childId;
+    start.scheduled.push(ev.subOrchestrationCreated(now, id, task.name!, childId, task.input ?? null));
+    start.children.push({
+      instanceId: childId,
+      name: task.name!,
+      input: task.input ?? null,
+      version: '',
+      parent: { name: instance.name, instanceId: instance.instanceId, executionId: instance.executionId, taskScheduledId: id },
+    });
+    return;
+  }
+  const kind = task.kind === 'http' ? 'http' : 'activity';
+  start.scheduled.push(ev.taskScheduled(now, id, task.name!, task.input ?? null));
+  start.work.push({ kind, taskId: id, name: task.name!, input: task.input ?? null });
+}
+
+export class NonDeterminismError extends Error {
+  constructor(index: number, recorded: string, replayed: string) {
+    super(
+      `Non-deterministic workflow detected: the orchestrator's action #${index} was ${recorded} when it first ran, ` +
+        `but replay produced ${replayed}. Orchestrator code must be deterministic.`,
+    );
+    this.name = 'NonDeterministicOrchestrationException';
+  }
+}
+
+/** Turns the worker's result into the turn's outcome. */
+export function finishEpisode(instance: InstanceRow, start: EpisodeStart, result: OrchestratorResult, now: number): TurnOutcome {
+  const state = start.state;
+  const outcome = emptyOutcome(instance, start.consumed);
+  outcome.append.push(...start.newEvents, ...start.scheduled);
+  const processed = state.actions.length;
+  const actions = result.actions;
+
+  let failure = result.error ? ev.failure(result.error.message, 'Error', result.error.stack) : undefined;
+  for (let i = 0; i < Math.min(processed, actions.length) && !failure; i++) {
+    const replayed = describeAction(actions[i]);
+    if (replayed !== state.actions[i].sig) {
+      const error = new NonDeterminismError(i, state.actions[i].sig, replayed);
+      failure = ev.failure(error.message, error.name);
+    } else if (actions[i].actionType === ActionType.CreateTimer && actions[i].isCanceled) {
+      const id = state.actions[i].id;
+      if (state.pending[id]?.kind === 'timer') {
+        delete state.pending[id];
+        outcome.cancelTimers.push(id);
+      }
+    }
+  }
+
+  let continueAsNew: { input: string | null } | undefined;
+  const recorded: ProcessedAction[] = [...state.actions];
+  if (!failure) {
+    outcome.work.push(...start.work);
+    outcome.timers.push(...start.timers);
+    outcome.children.push(...start.children);
+    for (let i = processed; i < actions.length && !failure; i++) {
+      const action = actions[i];
+      const id = idsTakenBy(action) > 0 ? state.nextSeq : -1;
+      state.nextSeq += idsTakenBy(action);
+      recorded.push({ sig: describeAction(action), id });
+      if (action.actionType === ActionType.ContinueAsNew) continueAsNew = { input: encodedInput(action.input) };
+      else failure = scheduleAction(instance, state, outcome, action, id, now);
+    }
+  }
+  state.actions = recorded;
+
+  const row: InstanceRow = { ...instance, lastUpdatedTime: now };
+  if (result.customStatus !== undefined) row.customStatus = JSON.stringify(result.customStatus);
+  outcome.instance = row;
+
+  if (failure) {
+    failExecution(outcome, state, failure, now);
+  } else if (continueAsNew) {
+    outcome.append.push(ev.continuedAsNew(now, continueAsNew.input));
+    outcome.continueAsNew = continueAsNew;
+    outcome.clearOutstanding = true;
+    dropNewWork(outcome);
+    row.runtimeStatus = 'ContinuedAsNew';
+  } else if (result.isDone) {
+    const output = result.output === undefined ? null : JSON.stringify(result.output);
+    outcome.append.push(ev.executionCompleted(now, 'Completed', output));
+    row.runtimeStatus = 'Completed';
+    row.output = output;
+    row.completedTime = now;
+    outcome.clearOutstanding = true;
+    dropNewWork(outcome);
+    if (state.parent) {
+      outcome.notify.push({
+        instanceId: state.parent.instanceId,
+        executionId: state.parent.executionId,
+        event: ev.subOrchestrationCompleted(now, state.parent.taskScheduledId, output ?? 'null'),
+      });
+    }
+  } else {
+    row.runtimeStatus = 'Running';
+  }
+  outcome.append.push(ev.orchestratorCompleted(now));
+  row.engineState = JSON.stringify(state);
+  return outcome;
+}
+
+/** Appends the events and work of one new action; returns a failure for actions the host cannot run. */
+function scheduleAction(
+  instance: InstanceRow,
+  state: EngineState,
+  outcome: TurnOutcome,
+  action: OrchestratorAction,
+  id: number,
+  now: number,
+): ReturnType<typeof ev.failure> | undefined {
+  const retry = action.retryOptions ? { options: action.retryOptions, attempt: 1, firstAttemptAt: now } : undefined;
+  switch (action.actionType) {
+    case ActionType.CallActivity:
+    case ActionType.CallActivityWithRetry: {
+      const input = encodedInput(action.input);
+      state.pending[id] = { kind: 'activity', name: action.functionName, input, retry };
+      outcome.append.push(ev.taskScheduled(now, id, action.functionName!, input));
+      outcome.work.push({ kind: 'activity', taskId: id, name: action.functionName!, input });
+      return undefined;
+    }
+    case ActionType.CallHttp: {
+      const input = JSON.stringify(action.httpRequest ?? {});
+      state.pending[id] = { kind: 'http', name: HTTP_ACTIVITY_NAME, input };
+      outcome.append.push(ev.taskScheduled(now, id, HTTP_ACTIVITY_NAME, input));
+      outcome.work.push({ kind: 'http', taskId: id, name: HTTP_ACTIVITY_NAME, input });
+      return undefined;
+    }
+    case ActionType.CallSubOrchestrator:
+    case ActionType.CallSubOrchestratorWithRetry: {
+      const childId = action.instanceId || `${instance.instanceId}:${id}`;
+      const input = rawInput(action.input);
+      state.pending[id] = {
+        kind: 'subOrchestration',
+        name: action.functionName,
+        input,
+        childInstanceId: childId,
+        explicitChildId: !!action.instanceId,
+        retry,
+      };
+      outcome.append.push(ev.subOrchestrationCreated(now, id, action.functionName!, childId, input));
+      outcome.children.push({
+        instanceId: childId,
+        name: action.functionName!,
+        input,
+        version: '',
+        parent: { name: instance.name, instanceId: instance.instanceId, executionId: instance.executionId, taskScheduledId: id },
+      });
+      return undefined;
+    }
+    case ActionType.CreateTimer: {
+      const fireAt = Date.parse(action.fireAt!);
+      if (action.isCanceled) return undefined;
+      state.pending[id] = { kind: 'timer' };
+      outcome.append.push(ev.timerCreated(now, id, fireAt));
+      outcome.timers.push(timerRow(instance, id, fireAt, now));
+      return undefined;
+    }
+    case ActionType.WaitForExternalEvent:
+      return undefined;
+    default:
+      return ev.failure(
+        `The orchestrator used ${describeAction(action)}: durable entities are not supported by this emulator yet.`,
+        'NotSupportedException',
+      );
+  }
+}
+
+/** Ends the execution as Failed and reports it to the parent orchestration, if any. */
+export function failExecution(outcome: TurnOutcome, state: EngineState, failure: ReturnType<typeof ev.failure>, now: number): void {
+  const row = outcome.instance;
+  outcome.append.push(ev.executionCompleted(now, 'Failed', JSON.stringify(failure.ErrorMessage), failure));
+  row.runtimeStatus = 'Failed';
+  row.output = JSON.stringify(failure.ErrorMessage);
+  row.failureDetails = JSON.stringify(failure);
+  row.completedTime = now;
+  outcome.clearOutstanding = true;
+  dropNewWork(outcome);
+  if (state.parent) {
+    outcome.notify.push({
+      instanceId: state.parent.instanceId,
+      executionId: state.parent.executionId,
+      event: ev.subOrchestrationFailed(now, state.parent.taskScheduledId, {
+        ...failure,
+        ErrorMessage: `Sub-orchestration ${row.instanceId} (${row.name}) failed: ${failure.ErrorMessage}`,
+      }),
+    });
+  }
+}
+
+/** A finished execution starts nothing more: work scheduled in its last episode is dropped. */
+function dropNewWork(outcome: TurnOutcome): void {
+  outcome.work = [];
+  outcome.timers = [];
+  outcome.children = [];
+}

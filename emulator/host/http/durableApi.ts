@@ -1,0 +1,186 @@
+/**
+ * The Durable Functions built-in HTTP API under /runtime/webhooks/durabletask, with the routes,
+ * status codes, headers and JSON of the real extension's HttpApiHandler (reference §5).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RuntimeStatus } from '../../protocol/durable';
+import { ControlError, InstanceControl } from '../runtime/instanceControl';
+import type { InstanceQuery, InstanceRow, Store } from '../storage/store';
+import { HttpError, jsonTextOf, queryFlag, readBody, sendError, sendJson } from './httpUtil';
+import { statusOf } from './instanceStatus';
+import { UrlContext, WEBHOOK_BASE, managementUrls } from './managementUrls';
+
+const RUNNING: RuntimeStatus[] = ['Running', 'Pending', 'ContinuedAsNew', 'Suspended'];
+const STATUSES: RuntimeStatus[] = ['Pending', 'Running', 'Completed', 'ContinuedAsNew', 'Failed', 'Terminated', 'Suspended'];
+const DEFAULT_PAGE = 100;
+
+export interface DurableApiDeps {
+  control: InstanceControl;
+  store: Store;
+  maxBody: number;
+  urls: (req: IncomingMessage) => UrlContext;
+}
+
+export async function handleDurableApi(req: IncomingMessage, res: ServerResponse, url: URL, deps: DurableApiDeps): Promise<void> {
+  const parts = url.pathname.slice(WEBHOOK_BASE.length).split('/').filter(Boolean).map(decodeURIComponent);
+  const method = req.method ?? 'GET';
+  try {
+    const [head, id, action, extra] = parts;
+    if (head === 'orchestrators' && id && method === 'POST' && parts.length <= 3) return await start(req, res, url, deps, id, action);
+    if (head === 'instances' && !id) {
+      if (method === 'GET') return list(req, res, url, deps);
+      if (method === 'DELETE') return await purgeWhere(res, url, deps);
+    }
+    if (head === 'instances' && id) {
+      if (!action && method === 'GET') return getOne(req, res, url, deps, id);
+      if (!action && method === 'DELETE') return await purgeOne(res, deps, id);
+      if (method === 'POST') return await instanceAction(req, res, url, deps, id, action, extra);
+    }
+    if (head === 'entities') throw new HttpError(501, 'Durable entities are not supported by this emulator yet.');
+    throw new HttpError(404, `No Durable Functions API route matches ${method} ${url.pathname}.`);
+  } catch (error) {
+    if (error instanceof ControlError || error instanceof HttpError) return sendError(res, error.status, error.message);
+    throw error;
+  }
+}
+
+async function start(req: IncomingMessage, res: ServerResponse, url: URL, deps: DurableApiDeps, name: string, instanceId?: string) {
+  const input = jsonTextOf(await readBody(req, deps.maxBody));
+  const row = await deps.control.start(name, { instanceId, input });
+  const timeout = url.searchParams.get('timeout');
+  if (timeout !== null) return waitThenRespond(req, res, url, deps, row, Number(timeout), Number(url.searchParams.get('pollingInterval') ?? 1));
+  checkStatusResponse(req, res, deps, row.instanceId);
+}
+
+/** 202 with the management URLs, as createCheckStatusResponse answers. */
+export function checkStatusResponse(req: IncomingMessage, res: ServerResponse, deps: DurableApiDeps, instanceId: string): void {
+  const urls = managementUrls(deps.urls(req), instanceId);
+  sendJson(res, 202, urls, { Location: urls.statusQueryGetUri, 'Retry-After': '10' });
+}
+
+/** The create-and-wait variant: the output once done within `timeout` seconds, else the 202 payload. */
+async function waitThenRespond(req: IncomingMessage, res: ServerResponse, url: URL, deps: DurableApiDeps, row: InstanceRow, timeoutS: number, pollS: number) {
+  const deadline = Date.now() + Math.max(0, timeoutS || 0) * 1000;
+  const interval = Math.max(50, (pollS || 1) * 1000);
+  for (;;) {
+    const current = deps.store.getInstance(row.instanceId);
+    if (current && !RUNNING.includes(current.runtimeStatus)) {
+      return sendJson(res, 200, current.runtimeStatus === 'Completed' ? statusOf(current, {}).output : statusOf(current, {}));
+    }
+    if (Date.now() >= deadline) return checkStatusResponse(req, res, deps, row.instanceId);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(interval, Math.max(0, deadline - Date.now()))));
+  }
+}
+
+function getOne(req: IncomingMessage, res: ServerResponse, url: URL, deps: DurableApiDeps, instanceId: string) {
+  const row = deps.store.getInstance(instanceId);
+  if (!row) return sendError(res, 404, `No orchestration instance with ID '${instanceId}' was found.`);
+  const q = url.searchParams;
+  const showHistory = queryFlag(q, 'showHistory', false);
+  const body = statusOf(
+    row,
+    { showInput: queryFlag(q, 'showInput', true), showHistory, showHistoryOutput: queryFlag(q, 'showHistoryOutput', false) },
+    showHistory ? deps.store.getHistory(instanceId) : undefined,
+  );
+  if (RUNNING.includes(row.runtimeStatus)) {
+    const location = managementUrls(deps.urls(req), instanceId).statusQueryGetUri;
+    return sendJson(res, 202, body, { Location: location, 'Retry-After': '5' });
+  }
+  const failed = row.runtimeStatus === 'Failed' && queryFlag(q, 'returnInternalServerErrorOnFailure', false);
+  sendJson(res, failed ? 500 : 200, body);
+}
+
+export function parseQuery(q: URLSearchParams): InstanceQuery {
+  const time = (name: string) => {
+    const value = q.get(name);
+    if (!value) return undefined;
+    const ms = Date.parse(value);
+    if (Number.isNaN(ms)) throw new HttpError(400, `${name} is not a valid date: '${value}'.`);
+    return ms;
+  };
+  const statuses = (q.get('runtimeStatus') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const match = STATUSES.find((known) => known.toLowerCase() === s.toLowerCase());
+      if (!match) throw new HttpError(400, `Unknown runtimeStatus '${s}'. Use one of ${STATUSES.join(', ')}.`);
+      return match;
+    });
+  const top = q.get('top');
+  const topN = top === null ? undefined : Number(top);
+  if (topN !== undefined && (!Number.isInteger(topN) || topN < 0)) throw new HttpError(400, `top must be a non-negative integer.`);
+  return {
+    createdTimeFrom: time('createdTimeFrom'),
+    createdTimeTo: time('createdTimeTo'),
+    runtimeStatus: statuses.length ? statuses : undefined,
+    instanceIdPrefix: q.get('instanceIdPrefix') ?? undefined,
+    top: topN,
+  };
+}
+
+function list(req: IncomingMessage, res: ServerResponse, url: URL, deps: DurableApiDeps) {
+  const query = parseQuery(url.searchParams);
+  const token = req.headers['x-ms-continuation-token'];
+  let page;
+  try {
+    page = deps.store.queryInstances({ ...query, top: query.top || DEFAULT_PAGE, continuationToken: typeof token === 'string' && token ? token : undefined });
+  } catch (error) {
+    throw new HttpError(400, `Invalid continuation token: ${(error as Error).message}`);
+  }
+  const showInput = queryFlag(url.searchParams, 'showInput', true);
+  const body = page.instances.map((row) => statusOf(row, { showInput }));
+  sendJson(res, 200, body, page.continuationToken ? { 'x-ms-continuation-token': page.continuationToken } : {});
+}
+
+async function purgeOne(res: ServerResponse, deps: DurableApiDeps, instanceId: string) {
+  const deleted = await deps.control.purge(instanceId);
+  if (!deleted) return sendError(res, 404, `No orchestration instance with ID '${instanceId}' was found.`);
+  sendJson(res, 200, { instancesDeleted: deleted });
+}
+
+async function purgeWhere(res: ServerResponse, url: URL, deps: DurableApiDeps) {
+  const query = parseQuery(url.searchParams);
+  if (query.createdTimeFrom === undefined) throw new HttpError(400, 'Purging by filter requires createdTimeFrom.');
+  const deleted = await deps.control.purgeWhere(query);
+  if (!deleted) return sendError(res, 404, 'No finished instances match the filter.');
+  sendJson(res, 200, { instancesDeleted: deleted });
+}
+
+async function instanceAction(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  deps: DurableApiDeps,
+  instanceId: string,
+  action: string | undefined,
+  extra: string | undefined,
+) {
+  const reason = url.searchParams.get('reason');
+  const body = await readBody(req, deps.maxBody);
+  switch (action) {
+    case 'raiseEvent':
+      if (!extra) throw new HttpError(400, 'The event name is missing: POST instances/{id}/raiseEvent/{eventName}.');
+      await deps.control.raiseEvent(instanceId, extra, jsonTextOf(body));
+      return sendJson(res, 202, undefined);
+    case 'terminate':
+      await deps.control.terminate(instanceId, reason);
+      return sendJson(res, 202, undefined);
+    case 'suspend':
+      await deps.control.suspend(instanceId, reason);
+      return sendJson(res, 202, undefined);
+    case 'resume':
+      await deps.control.resume(instanceId, reason);
+      return sendJson(res, 202, undefined);
+    case 'rewind':
+      await deps.control.rewind(instanceId, reason);
+      return sendJson(res, 202, undefined);
+    case 'restart': {
+      const newId = queryFlag(url.searchParams, 'restartWithNewInstanceId', true);
+      const row = await deps.control.restart(instanceId, newId);
+      return checkStatusResponse(req, res, deps, row.instanceId);
+    }
+    default:
+      throw new HttpError(404, `Unknown instance operation '${action ?? ''}'.`);
+  }
+}

@@ -1,0 +1,74 @@
+/** One HTTP port for everything: the Durable API, the app's HTTP functions and (upgrades) the control channel. */
+import * as http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { WorkerProcess } from '../runtime/workerProcess';
+import { AppRoutes, handleAppFunction, isAppPath } from './appFunctions';
+import { DurableApiDeps, handleDurableApi } from './durableApi';
+import { HttpError, sendError, sendJson } from './httpUtil';
+import { WEBHOOK_BASE, UrlContext } from './managementUrls';
+import { AccessPolicy, checkAccess } from './security';
+
+export interface ServerDeps extends Omit<DurableApiDeps, 'urls'> {
+  worker: WorkerProcess;
+  routePrefix: string;
+  hubName: string;
+  policy: AccessPolicy;
+  /** Origin used for URLs handed to the app's own DurableClient (always loopback). */
+  internalOrigin: () => string;
+  onUpgrade?: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
+  log: (level: 'warning' | 'error', message: string) => void;
+}
+
+export function createServer(deps: ServerDeps): http.Server {
+  const routes = new AppRoutes(deps.worker);
+  const publicUrls = (req: http.IncomingMessage): UrlContext => ({
+    origin: `http://${req.headers.host ?? '127.0.0.1'}`,
+    hubName: deps.hubName,
+  });
+  const clientUrls = (): UrlContext => ({ origin: deps.internalOrigin(), hubName: deps.hubName });
+  const server = http.createServer((req, res) => {
+    let url: URL;
+    try {
+      // Absolute, on the origin the client used, so that URLs handed back point where it called.
+      url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+    } catch {
+      return sendError(res, 400, 'Malformed request URL or Host header.');
+    }
+    const refusal = checkAccess(req, url, deps.policy);
+    if (refusal) return sendError(res, refusal.status, refusal.message);
+    handle(req, res, url).catch((error) => {
+      if (error instanceof HttpError) return sendError(res, error.status, error.message);
+      deps.log('error', `HTTP ${req.method} ${url.pathname} failed: ${(error as Error).stack ?? error}`);
+      sendError(res, 500, `Internal error: ${(error as Error).message}`);
+    });
+  });
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    if (url.pathname === WEBHOOK_BASE || url.pathname.startsWith(`${WEBHOOK_BASE}/`)) {
+      return handleDurableApi(req, res, url, { ...deps, urls: publicUrls });
+    }
+    if (url.pathname === '/admin/host/status' && req.method === 'GET') {
+      const state = deps.worker.state === 'ready' ? 'Running' : deps.worker.state === 'loadFailed' ? 'Error' : 'Default';
+      return sendJson(res, 200, { state, errors: deps.worker.loadError ? [deps.worker.loadError.message] : [] });
+    }
+    if (isAppPath(url.pathname, deps.routePrefix)) {
+      return handleAppFunction(req, res, url, { worker: deps.worker, routePrefix: deps.routePrefix, maxBody: deps.maxBody, urls: clientUrls }, routes);
+    }
+    sendError(res, 404, `Nothing is served at ${url.pathname}. The app's functions are under /${deps.routePrefix}/.`);
+  }
+
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://emulator.invalid');
+    const refusal = checkAccess(req, url, deps.policy);
+    if (refusal || !deps.onUpgrade) {
+      const status = refusal ? `${refusal.status} ${refusal.status === 401 ? 'Unauthorized' : 'Forbidden'}` : '404 Not Found';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    deps.onUpgrade(req, socket, head);
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
+  return server;
+}

@@ -1,0 +1,167 @@
+/**
+ * The management operations every front door shares (the Durable HTTP API, the app's DurableClient,
+ * the extension's WebSocket): validation with clear errors, then a durable commit before the caller
+ * acknowledges anything.
+ */
+import { HistoryEvent, RuntimeStatus, isTerminal } from '../../protocol/durable';
+import * as ev from '../engine/events';
+import type { InstanceQuery, InstanceRow } from '../storage/store';
+import { OrchestrationService, newInstanceRow } from './orchestrationService';
+import type { WorkerProcess } from './workerProcess';
+
+/** An operation refused, with the HTTP status the real extension answers it with. */
+export class ControlError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 409 | 410 | 412 | 503,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface StartOptions {
+  instanceId?: string;
+  /** JSON text of the input, or null. */
+  input?: string | null;
+}
+
+const MAX_INSTANCE_ID = 256;
+
+export class InstanceControl {
+  constructor(
+    private readonly service: OrchestrationService,
+    private readonly worker: WorkerProcess,
+  ) {}
+
+  private get store() {
+    return this.service.store;
+  }
+
+  private now(): number {
+    return this.service.clock.now();
+  }
+
+  get(instanceId: string): InstanceRow {
+    const row = this.store.getInstance(instanceId);
+    if (!row) throw new ControlError(404, `No orchestration instance with ID '${instanceId}' was found.`);
+    return row;
+  }
+
+  async start(requestedName: string, options: StartOptions = {}): Promise<InstanceRow> {
+    const name = this.orchestratorName(requestedName);
+    const instanceId = options.instanceId || newInstanceId();
+    validateInstanceId(instanceId);
+    const existing = this.store.getInstance(instanceId);
+    if (existing && !isTerminal(existing.runtimeStatus)) {
+      throw new ConflictError(instanceId, existing.runtimeStatus);
+    }
+    const now = this.now();
+    const row = newInstanceRow(instanceId, name, options.input ?? null, now, null);
+    if (existing) row.createdTime = now;
+    const started = ev.executionStarted(now, name, row.input, { InstanceId: instanceId, ExecutionId: row.executionId }, null);
+    await this.service.deliver(
+      { upsertInstances: [row], clearMessages: [instanceId], addMessages: [{ instanceId, event: started }] },
+      [instanceId],
+    );
+    return row;
+  }
+
+  async raiseEvent(instanceId: string, eventName: string, input: string | null): Promise<void> {
+    if (!eventName) throw new ControlError(400, 'An event name is required.');
+    const row = this.get(instanceId);
+    if (isTerminal(row.runtimeStatus)) {
+      throw new ControlError(410, `The orchestration instance '${instanceId}' is ${row.runtimeStatus}; it can no longer receive events.`);
+    }
+    await this.service.deliver({ addMessages: [{ instanceId, event: ev.eventRaised(this.now(), eventName, input) }] }, [instanceId]);
+  }
+
+  terminate(instanceId: string, reason: string | null): Promise<void> {
+    return this.control(instanceId, 'terminate', ev.executionTerminated(this.now(), reason === null ? null : JSON.stringify(reason)));
+  }
+
+  suspend(instanceId: string, reason: string | null): Promise<void> {
+    return this.control(instanceId, 'suspend', ev.executionSuspended(this.now(), reason));
+  }
+
+  resume(instanceId: string, reason: string | null): Promise<void> {
+    return this.control(instanceId, 'resume', ev.executionResumed(this.now(), reason));
+  }
+
+  async rewind(instanceId: string, reason: string | null): Promise<void> {
+    const row = this.get(instanceId);
+    if (row.runtimeStatus !== 'Failed') {
+      throw new ControlError(412, `Only Failed instances can be rewound; '${instanceId}' is ${row.runtimeStatus}.`);
+    }
+    await this.service.deliver({ addMessages: [{ instanceId, event: ev.executionRewound(this.now(), reason) }] }, [instanceId]);
+  }
+
+  /** Starts the instance's orchestration again with its original input. */
+  async restart(instanceId: string, newId: boolean): Promise<InstanceRow> {
+    const row = this.get(instanceId);
+    if (!newId && !isTerminal(row.runtimeStatus)) throw new ConflictError(instanceId, row.runtimeStatus);
+    return this.start(row.name, { instanceId: newId ? undefined : instanceId, input: row.input });
+  }
+
+  /** Deletes a finished instance and all its history; returns how many were deleted (0 or 1). */
+  async purge(instanceId: string): Promise<number> {
+    const row = this.store.getInstance(instanceId);
+    if (!row) return 0;
+    if (!isTerminal(row.runtimeStatus)) {
+      throw new ControlError(409, `The orchestration instance '${instanceId}' is ${row.runtimeStatus}; terminate it before purging it.`);
+    }
+    this.service.timers.cancelInstance(instanceId);
+    this.service.dispatcher.cancelInstance(instanceId);
+    await this.service.deliver({ purgeInstances: [instanceId] }, []);
+    return 1;
+  }
+
+  /** Purges the finished instances matching the filter (running ones are left alone). */
+  async purgeWhere(query: InstanceQuery): Promise<number> {
+    const statuses = (query.runtimeStatus?.length ? query.runtimeStatus : ['Completed', 'Failed', 'Terminated']).filter((s) =>
+      isTerminal(s as RuntimeStatus),
+    );
+    if (!statuses.length) return 0;
+    const page = this.store.queryInstances({ ...query, runtimeStatus: statuses as RuntimeStatus[], top: 0, continuationToken: undefined });
+    const ids = page.instances.map((r) => r.instanceId);
+    if (!ids.length) return 0;
+    await this.service.deliver({ purgeInstances: ids }, []);
+    return ids.length;
+  }
+
+  private async control(instanceId: string, what: string, event: HistoryEvent): Promise<void> {
+    const row = this.get(instanceId);
+    if (isTerminal(row.runtimeStatus)) {
+      throw new ControlError(410, `Cannot ${what} the orchestration instance '${instanceId}': it is ${row.runtimeStatus}.`);
+    }
+    await this.service.deliver({ addMessages: [{ instanceId, event }] }, [instanceId]);
+  }
+
+  /** Function names are case-insensitive; the registered spelling is the one stored. */
+  private orchestratorName(name: string): string {
+    if (!name) throw new ControlError(400, 'An orchestrator function name is required.');
+    if (this.worker.state !== 'ready') return name;
+    const fn = this.worker.functions.find((f) => f.name.toLowerCase() === name.toLowerCase());
+    if (!fn || fn.kind !== 'orchestrator') {
+      throw new ControlError(400, `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function.`);
+    }
+    return fn.name;
+  }
+}
+
+export class ConflictError extends ControlError {
+  constructor(instanceId: string, status: string) {
+    super(409, `An orchestration instance with ID '${instanceId}' already exists and is ${status}.`);
+  }
+}
+
+export function newInstanceId(): string {
+  return crypto.randomUUID().replace(/-/g, '');
+}
+
+function validateInstanceId(id: string): void {
+  if (id.length > MAX_INSTANCE_ID) throw new ControlError(400, `Instance IDs are at most ${MAX_INSTANCE_ID} characters.`);
+  if (/[\\/#?\u0000-\u001f\u007f]/.test(id)) {
+    throw new ControlError(400, `The instance ID '${id}' contains characters that are not allowed (/, \\, #, ?, control characters).`);
+  }
+  if (id.startsWith('@')) throw new ControlError(400, `Instance IDs starting with '@' are reserved for entities.`);
+}

@@ -1,0 +1,351 @@
+/**
+ * Drives instances: one turn at a time per instance, many instances at once. A turn reads the
+ * instance's queued messages, asks the engine what to do, runs the orchestrator in the worker when
+ * needed, and commits the outcome in one transaction. In-memory effects (timers, work) follow the
+ * commit synchronously; acknowledgements to clients wait for durability (see instanceControl).
+ */
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { EventType, HistoryEvent, OrchestratorResult, isTerminal } from '../../protocol/durable';
+import type { NeedHistory } from '../../protocol/worker';
+import { initialEngineState, parseEngineState } from '../engine/engineState';
+import { EpisodeStart, finishEpisode, startEpisode } from '../engine/episode';
+import * as ev from '../engine/events';
+import type { TurnOutcome } from '../engine/outcome';
+import { planRewind } from '../engine/rewind';
+import { planTurn } from '../engine/turn';
+import type { InstanceRow, Store, Transaction } from '../storage/store';
+import type { Clock } from './clock';
+import { Semaphore } from './semaphore';
+import { TimerQueue } from './timerQueue';
+import { WorkDispatcher } from './workDispatcher';
+import { FunctionError, WorkerFailure, WorkerProcess } from './workerProcess';
+
+export interface ServiceOptions {
+  store: Store;
+  worker: WorkerProcess;
+  clock: Clock;
+  maxConcurrentActivities: number;
+  maxConcurrentOrchestrators: number;
+  httpPollDefaultMs?: number;
+  httpMaxPollMs?: number;
+}
+
+/** What the worker has cached of an instance's history, so an episode sends only the new part. */
+interface WorkerView {
+  executionId: string;
+  length: number;
+  /** Events committed after what the worker saw. */
+  tail: HistoryEvent[];
+}
+
+/** Times a worker crash may interrupt one instance's episode before the instance is failed. */
+const MAX_EPISODE_CRASHES = 3;
+
+export function newInstanceRow(instanceId: string, name: string, input: string | null, now: number, parentInstanceId: string | null): InstanceRow {
+  return {
+    instanceId,
+    executionId: randomUUID().replace(/-/g, ''),
+    name,
+    version: '',
+    runtimeStatus: 'Pending',
+    input,
+    output: null,
+    customStatus: null,
+    createdTime: now,
+    lastUpdatedTime: now,
+    completedTime: null,
+    parentInstanceId,
+    failureDetails: null,
+    engineState: JSON.stringify(initialEngineState()),
+  };
+}
+
+export declare interface OrchestrationService {
+  on(event: 'instance', listener: (row: InstanceRow) => void): this;
+  on(event: 'history', listener: (change: { instanceId: string; executionId: string; events: HistoryEvent[] }) => void): this;
+  on(event: 'error', listener: (error: Error) => void): this;
+}
+
+export class OrchestrationService extends EventEmitter {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly timers: TimerQueue;
+  readonly dispatcher: WorkDispatcher;
+  private readonly worker: WorkerProcess;
+  private readonly turns: Semaphore;
+  private readonly active = new Set<string>();
+  private readonly rerun = new Set<string>();
+  private readonly views = new Map<string, WorkerView>();
+  private readonly crashes = new Map<string, number>();
+  private idleWaiters: Array<() => void> = [];
+  private stopped = false;
+
+  constructor(options: ServiceOptions) {
+    super();
+    this.store = options.store;
+    this.clock = options.clock;
+    this.worker = options.worker;
+    this.turns = new Semaphore(options.maxConcurrentOrchestrators);
+    this.timers = new TimerQueue(options.clock, (t) => this.fireTimer(t.instanceId, t.timerId, t.fireAt));
+    this.dispatcher = new WorkDispatcher({
+      store: options.store,
+      worker: options.worker,
+      clock: options.clock,
+      maxConcurrent: options.maxConcurrentActivities,
+      httpPollDefaultMs: options.httpPollDefaultMs ?? 30_000,
+      httpMaxPollMs: options.httpMaxPollMs ?? 3_600_000,
+      onCompleted: (instanceId) => this.wake(instanceId),
+    });
+    this.worker.on('ready', () => this.onWorkerReady());
+  }
+
+  /** Picks up what storage holds: re-arms timers, re-runs work in flight, resumes queued messages. */
+  recover(): void {
+    for (const timer of this.store.allTimers()) this.timers.arm(timer);
+    for (const item of this.store.allWorkItems()) this.dispatcher.submit(item);
+    for (const id of this.store.instancesWithMessages()) this.wake(id);
+  }
+
+  /** Commits a transaction that queues messages, then runs the instances concerned. */
+  deliver(tx: Transaction, wake: string[]): Promise<void> {
+    const committed = this.store.commit(tx);
+    for (const id of wake) this.wake(id);
+    return committed;
+  }
+
+  wake(instanceId: string): void {
+    if (this.stopped) return;
+    if (this.active.has(instanceId)) {
+      this.rerun.add(instanceId);
+      return;
+    }
+    this.active.add(instanceId);
+    void this.turns.run(() => this.loop(instanceId));
+  }
+
+  /** Resolves when no turn is running (tests and benchmarks). */
+  whenIdle(): Promise<void> {
+    if (this.active.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.timers.stop();
+  }
+
+  private async loop(instanceId: string): Promise<void> {
+    try {
+      do {
+        this.rerun.delete(instanceId);
+        await this.runTurn(instanceId);
+      } while (this.rerun.has(instanceId) && !this.stopped);
+    } catch (error) {
+      this.emit('error', error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      this.active.delete(instanceId);
+      if (this.active.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  private async runTurn(instanceId: string): Promise<void> {
+    const instance = this.store.getInstance(instanceId);
+    if (!instance) return;
+    const messages = this.store.getMessages(instanceId);
+    const state = parseEngineState(instance.engineState);
+    const plan = planTurn(instance, state, messages, this.clock.now());
+    switch (plan.kind) {
+      case 'idle':
+        return;
+      case 'outcome':
+        this.apply(plan.outcome);
+        return;
+      case 'rewind': {
+        const history = this.store.getHistory(instanceId);
+        const rewound = planRewind(instance, history, state, plan.consumed, plan.reason, this.clock.now());
+        this.views.delete(instanceId);
+        this.worker.forget(instanceId);
+        const kick = { instanceId, event: { ...ev.executionRewound(this.clock.now(), plan.reason), EventType: EventType.GenericEvent } };
+        const children = rewound.rewindChildren.filter((id) => this.store.getInstance(id)?.runtimeStatus === 'Failed');
+        this.apply(rewound.outcome, {
+          replaceHistory: [{ instanceId, executionId: instance.executionId, events: rewound.history }],
+          addMessages: [kick, ...children.map((id) => ({ instanceId: id, event: ev.executionRewound(this.clock.now(), plan.reason) }))],
+        });
+        for (const id of [instanceId, ...children]) this.wake(id);
+        return;
+      }
+      case 'episode': {
+        const running = { ...instance, runtimeStatus: plan.status };
+        const start = startEpisode(running, state, plan.messages, this.clock.now());
+        start.newEvents.splice(1, 0, ...plan.markers);
+        start.consumed.push(...plan.consumed);
+        const result = await this.runEpisode(running, start);
+        if (!result) return;
+        this.apply(finishEpisode(running, start, result, this.clock.now()), {}, start.newEvents.length);
+      }
+    }
+  }
+
+  /** Runs the orchestrator; null when the turn must be tried again later (worker unavailable or restarting). */
+  private async runEpisode(instance: InstanceRow, start: EpisodeStart): Promise<OrchestratorResult | null> {
+    const fn = this.worker.functions.find((f) => f.name === instance.name);
+    if (this.worker.state === 'ready' && (!fn || fn.kind !== 'orchestrator')) {
+      return errorResult(`The function '${instance.name}' doesn't exist, is disabled, or is not an orchestrator function.`);
+    }
+    try {
+      let view = this.views.get(instance.instanceId);
+      if (view && view.executionId !== instance.executionId) view = undefined;
+      let value = await this.worker.invoke({
+        kind: 'orchestrator',
+        functionName: instance.name,
+        instanceId: instance.instanceId,
+        executionId: instance.executionId,
+        parentInstanceId: instance.parentInstanceId,
+        historyBase: view ? view.length : this.store.historyLength(instance.instanceId, instance.executionId),
+        history: view ? [...view.tail, ...start.newEvents] : start.newEvents,
+      });
+      if ((value as NeedHistory).needHistory) {
+        value = await this.worker.invoke({
+          kind: 'orchestrator',
+          functionName: instance.name,
+          instanceId: instance.instanceId,
+          executionId: instance.executionId,
+          parentInstanceId: instance.parentInstanceId,
+          historyBase: 0,
+          history: [...this.store.getHistory(instance.instanceId, instance.executionId), ...start.newEvents],
+        });
+      }
+      this.crashes.delete(instance.instanceId);
+      const length = this.store.historyLength(instance.instanceId, instance.executionId) + start.newEvents.length;
+      this.views.set(instance.instanceId, { executionId: instance.executionId, length, tail: [] });
+      return value as OrchestratorResult;
+    } catch (error) {
+      this.views.delete(instance.instanceId);
+      if (error instanceof WorkerFailure && error.reason !== 'timeout') {
+        const crashes = (this.crashes.get(instance.instanceId) ?? 0) + (error.reason === 'crash' ? 1 : 0);
+        this.crashes.set(instance.instanceId, crashes);
+        if (crashes < MAX_EPISODE_CRASHES) return null;
+      }
+      this.crashes.delete(instance.instanceId);
+      const message = error instanceof Error ? error.message : String(error);
+      return errorResult(message, error instanceof FunctionError ? error.stack : undefined);
+    }
+  }
+
+  /** Commits an outcome and carries out its in-memory effects. */
+  private apply(outcome: TurnOutcome, extra: Transaction = {}, seenByWorker = 0): Promise<void> {
+    const now = this.clock.now();
+    const row = outcome.instance;
+    const id = row.instanceId;
+    const tx: Transaction = {
+      ...extra,
+      upsertInstances: [row],
+      deleteMessages: outcome.consumed,
+      addMessages: [...(extra.addMessages ?? [])],
+      addTimers: outcome.timers,
+      deleteTimers: outcome.cancelTimers.map((timerId) => ({ instanceId: id, timerId })),
+      addWorkItems: outcome.work.map((w) => ({ ...w, instanceId: id, executionId: row.executionId, createdTime: now })),
+    };
+    if (outcome.append.length && !extra.replaceHistory) {
+      tx.appendHistory = [{ instanceId: id, executionId: row.executionId, events: outcome.append }];
+    }
+    const wake = new Set<string>();
+    if (outcome.clearOutstanding) {
+      tx.clearTimers = [id];
+      tx.clearWorkItems = [id];
+    }
+    for (const child of outcome.children) {
+      const existing = this.store.getInstance(child.instanceId);
+      if (existing && !isTerminal(existing.runtimeStatus)) {
+        const failure = ev.failure(`An orchestration with instance ID '${child.instanceId}' already exists and is ${existing.runtimeStatus}.`, 'OrchestrationAlreadyExistsException');
+        tx.addMessages!.push({ instanceId: id, event: ev.subOrchestrationFailed(now, child.parent.taskScheduledId, failure) });
+        wake.add(id);
+        continue;
+      }
+      const childRow = newInstanceRow(child.instanceId, child.name, child.input, now, id);
+      tx.upsertInstances!.push(childRow);
+      tx.addMessages!.push({
+        instanceId: child.instanceId,
+        event: ev.executionStarted(now, child.name, child.input, { InstanceId: child.instanceId, ExecutionId: childRow.executionId }, child.parent),
+      });
+      wake.add(child.instanceId);
+    }
+    for (const note of outcome.notify) {
+      const target = this.store.getInstance(note.instanceId);
+      if (!target || target.executionId !== note.executionId || isTerminal(target.runtimeStatus)) continue;
+      tx.addMessages!.push({ instanceId: note.instanceId, event: note.event });
+      wake.add(note.instanceId);
+    }
+    if (outcome.continueAsNew) this.continueAsNew(row, outcome, tx, now);
+
+    const committed = this.store.commit(tx);
+    this.afterCommit(row, outcome, tx, seenByWorker);
+    for (const w of wake) this.wake(w);
+    if (outcome.continueAsNew) this.wake(id);
+    return committed;
+  }
+
+  /** The execution ends and a new one starts with the new input; queued events carry over. */
+  private continueAsNew(row: InstanceRow, outcome: TurnOutcome, tx: Transaction, now: number): void {
+    const state = parseEngineState(row.engineState);
+    const next: InstanceRow = {
+      ...row,
+      executionId: randomUUID().replace(/-/g, ''),
+      runtimeStatus: 'Running',
+      input: outcome.continueAsNew!.input,
+      output: null,
+      customStatus: null,
+      lastUpdatedTime: now,
+      engineState: JSON.stringify({ ...initialEngineState(), parent: state.parent }),
+    };
+    tx.upsertInstances![0] = next;
+    const consumed = new Set(outcome.consumed);
+    const stale = this.store.getMessages(row.instanceId).filter((m) => !consumed.has(m.id) && m.event.EventType !== EventType.EventRaised);
+    tx.deleteMessages = [...outcome.consumed, ...stale.map((m) => m.id)];
+    const parent = state.parent ?? null;
+    tx.addMessages!.push({
+      instanceId: row.instanceId,
+      event: ev.executionStarted(now, row.name, next.input, { InstanceId: row.instanceId, ExecutionId: next.executionId }, parent),
+    });
+    this.views.delete(row.instanceId);
+  }
+
+  private afterCommit(row: InstanceRow, outcome: TurnOutcome, tx: Transaction, seenByWorker: number): void {
+    const id = row.instanceId;
+    if (outcome.clearOutstanding) {
+      this.timers.cancelInstance(id);
+      this.dispatcher.cancelInstance(id);
+    }
+    for (const timerId of outcome.cancelTimers) this.timers.cancel(id, timerId);
+    for (const timer of outcome.timers) this.timers.arm(timer);
+    for (const item of tx.addWorkItems ?? []) this.dispatcher.submit(item as Required<typeof item>);
+    this.views.get(id)?.tail.push(...outcome.append.slice(seenByWorker));
+    if (isTerminal(row.runtimeStatus) || outcome.continueAsNew) {
+      this.views.delete(id);
+      this.worker.forget(id);
+    }
+    const current = tx.upsertInstances![0];
+    this.emit('instance', current);
+    if (outcome.append.length) this.emit('history', { instanceId: id, executionId: row.executionId, events: outcome.append });
+  }
+
+  private fireTimer(instanceId: string, timerId: number, fireAt: number): void {
+    const committed = this.store.commit({
+      deleteTimers: [{ instanceId, timerId }],
+      addMessages: [{ instanceId, event: ev.timerFired(this.clock.now(), timerId, fireAt) }],
+    });
+    committed.catch((error) => this.emit('error', error));
+    this.wake(instanceId);
+  }
+
+  private onWorkerReady(): void {
+    this.views.clear();
+    this.dispatcher.resubmitHeld();
+    for (const id of this.store.instancesWithMessages()) this.wake(id);
+  }
+}
+
+function errorResult(message: string, stack?: string): OrchestratorResult {
+  return { isDone: false, actions: [], error: { message, stack } };
+}

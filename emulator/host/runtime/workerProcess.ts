@@ -1,0 +1,230 @@
+/**
+ * The host's side of one app worker process: forks it, correlates invocations with results,
+ * enforces the function timeout, and survives the worker hanging, crashing or failing to load
+ * (user code never runs in the host).
+ */
+import { ChildProcess, fork } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import * as path from 'node:path';
+import type { FunctionInfo, Invocation, InvocationValue, LogLevel, WorkerError, WorkerToHost } from '../../protocol/worker';
+import { WORKER_ENV } from '../../protocol/worker';
+
+export interface WorkerOptions {
+  appDir: string;
+  /** local.settings.json Values and the like. */
+  env: Record<string, string>;
+  nodePath?: string;
+  /** Start the worker under the inspector: true for the default port, or a port/host:port. */
+  inspect?: string | boolean;
+  functionTimeoutMs: number;
+}
+
+export type WorkerState = 'starting' | 'ready' | 'loadFailed' | 'stopped';
+
+/** An invocation that failed because of the process, not the function's own code. */
+export class WorkerFailure extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'timeout' | 'crash' | 'unavailable',
+  ) {
+    super(message);
+    this.name = reason === 'timeout' ? 'FunctionTimeoutException' : 'WorkerProcessException';
+  }
+}
+
+/** A function's own error, as the worker reported it. */
+export class FunctionError extends Error {
+  constructor(readonly detail: WorkerError) {
+    super(detail.message);
+    this.name = detail.name ?? 'Error';
+    this.stack = detail.stack;
+  }
+}
+
+interface InFlight {
+  invocation: Invocation;
+  resolve: (value: InvocationValue) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export interface WorkerLog {
+  level: LogLevel;
+  message: string;
+  functionName?: string;
+}
+
+const WORKER_ENTRY = path.join(__dirname, '..', '..', 'worker', 'main.js');
+
+export function describeInvocation(inv: Invocation): string {
+  switch (inv.kind) {
+    case 'orchestrator':
+      return `orchestrator '${inv.functionName}' (instance ${inv.instanceId})`;
+    case 'activity':
+      return `activity '${inv.functionName}' (instance ${inv.instanceId}, task ${inv.taskId})`;
+    case 'http':
+      return `HTTP function '${inv.functionName}'`;
+  }
+}
+
+export class WorkerProcess extends EventEmitter {
+  state: WorkerState = 'stopped';
+  functions: FunctionInfo[] = [];
+  warnings: string[] = [];
+  loadError: { message: string; file?: string } | null = null;
+  private child: ChildProcess | null = null;
+  private nextId = 1;
+  private inFlight = new Map<number, InFlight>();
+  private ready: Promise<void> | null = null;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: WorkerOptions) {
+    super();
+    this.timeoutMs = options.functionTimeoutMs;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Starts the process and resolves once the app is loaded (or failed to load: see `state`). */
+  start(): Promise<void> {
+    if (this.ready) return this.ready;
+    this.state = 'starting';
+    this.loadError = null;
+    const execArgv: string[] = [];
+    if (this.options.inspect) execArgv.push(this.options.inspect === true ? '--inspect' : `--inspect=${this.options.inspect}`);
+    const child = fork(WORKER_ENTRY, [], {
+      cwd: this.options.appDir,
+      env: { ...process.env, ...this.options.env, [WORKER_ENV.appDir]: this.options.appDir },
+      execPath: this.options.nodePath || process.execPath,
+      execArgv,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    this.child = child;
+    const forward = (level: LogLevel) => (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split(/\r?\n/)) if (line.trim()) this.emit('log', { level, message: line } satisfies WorkerLog);
+    };
+    child.stdout!.on('data', forward('information'));
+    child.stderr!.on('data', forward('warning'));
+    this.ready = new Promise<void>((resolve) => {
+      child.on('message', (message: WorkerToHost) => this.onMessage(message, resolve));
+      child.on('exit', (code, signal) => {
+        this.onExit(child, code, signal);
+        resolve();
+      });
+      child.on('error', (error) => this.emit('log', { level: 'error', message: `Worker process error: ${error.message}` }));
+    });
+    return this.ready;
+  }
+
+  invoke(invocation: Invocation): Promise<InvocationValue> {
+    if (this.state !== 'ready' || !this.child) {
+      const why = this.loadError ? `the app failed to load: ${this.loadError.message}` : `the worker is ${this.state}`;
+      return Promise.reject(new WorkerFailure(`Cannot run ${describeInvocation(invocation)}: ${why}`, 'unavailable'));
+    }
+    const id = this.nextId++;
+    return new Promise<InvocationValue>((resolve, reject) => {
+      const timer = setTimeout(() => this.onTimeout(id), this.timeoutMs);
+      this.inFlight.set(id, { invocation, resolve, reject, timer });
+      this.child!.send({ type: 'invoke', id, invocation });
+    });
+  }
+
+  forget(instanceId: string): void {
+    if (this.state === 'ready') this.child?.send({ type: 'forget', instanceId });
+  }
+
+  /** Kills the process (failing what is in flight with `reason`) and starts a new one. */
+  async restart(reason: string): Promise<void> {
+    await this.stop(reason, 'SIGKILL');
+    await this.start();
+    this.emit('restarted', reason);
+  }
+
+  async stop(reason = 'the emulator is stopping', signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.child;
+    this.failInFlight(reason, 'crash');
+    this.state = 'stopped';
+    this.child = null;
+    this.ready = null;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    if (signal === 'SIGTERM' && child.connected) child.send({ type: 'shutdown' });
+    else child.kill(signal);
+    const force = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(force);
+  }
+
+  private onMessage(message: WorkerToHost, loaded: () => void): void {
+    switch (message.type) {
+      case 'ready':
+        this.state = 'ready';
+        this.functions = message.functions;
+        this.warnings = message.warnings;
+        for (const warning of message.warnings) this.emit('log', { level: 'warning', message: warning });
+        loaded();
+        this.emit('ready', message.functions);
+        break;
+      case 'loadError':
+        this.state = 'loadFailed';
+        this.functions = [];
+        this.loadError = { message: message.message, file: message.file };
+        this.emit('log', { level: 'error', message: `The app failed to load: ${message.message}` });
+        loaded();
+        this.emit('loadError', this.loadError);
+        break;
+      case 'log':
+        this.emit('log', { level: message.level, message: message.message, functionName: message.functionName });
+        break;
+      case 'result': {
+        const call = this.inFlight.get(message.id);
+        if (!call) return;
+        this.inFlight.delete(message.id);
+        clearTimeout(call.timer);
+        if (message.ok) call.resolve(message.value);
+        else call.reject(new FunctionError(message.error));
+        break;
+      }
+    }
+  }
+
+  private onTimeout(id: number): void {
+    const call = this.inFlight.get(id);
+    if (!call) return;
+    this.inFlight.delete(id);
+    const seconds = (this.timeoutMs / 1000).toFixed(0);
+    const what = describeInvocation(call.invocation);
+    call.reject(new WorkerFailure(`Timeout value of ${seconds}s exceeded by ${what}.`, 'timeout'));
+    this.emit('log', { level: 'error', message: `${what} timed out after ${seconds}s; restarting the worker.` });
+    void this.restart(`the worker was restarted because ${what} timed out`);
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (child !== this.child) return;
+    const running = [...this.inFlight.values()].map((c) => describeInvocation(c.invocation));
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    const during = running.length ? ` while running ${running.join(', ')}` : '';
+    this.failInFlight(`The worker process ${how}${during}.`, 'crash');
+    const wasReady = this.state === 'ready';
+    this.child = null;
+    this.ready = null;
+    this.state = wasReady ? 'stopped' : 'loadFailed';
+    this.emit('log', { level: 'error', message: `The worker process ${how}${during}.` });
+    this.emit('exit', { code, signal, running });
+    // A worker that dies after loading is restarted; one that cannot even load waits for a change.
+    if (wasReady) void this.start().then(() => this.emit('restarted', `the worker process ${how}`));
+    else if (!this.loadError) this.loadError = { message: `the worker process ${how} while loading the app` };
+  }
+
+  private failInFlight(message: string, reason: 'timeout' | 'crash'): void {
+    const calls = [...this.inFlight.values()];
+    this.inFlight.clear();
+    for (const call of calls) {
+      clearTimeout(call.timer);
+      call.reject(new WorkerFailure(message, reason));
+    }
+  }
+}
