@@ -95,6 +95,7 @@ export class Emulator {
       control,
       store,
       worker,
+      waitUntilDone: (id, ms) => service.waitUntilDone(id, ms),
       maxBody: options.maxBody ?? DEFAULT_MAX_BODY,
       routePrefix: config.routePrefix,
       hubName: config.hubName,

@@ -19,6 +19,8 @@ export interface DurableApiDeps {
   store: Store;
   maxBody: number;
   urls: (req: IncomingMessage) => UrlContext;
+  /** Resolves once the instance has finished, or with undefined after the timeout. */
+  waitUntilDone: (instanceId: string, timeoutMs: number) => Promise<InstanceRow | undefined>;
 }
 
 export async function handleDurableApi(req: IncomingMessage, res: ServerResponse, url: URL, deps: DurableApiDeps): Promise<void> {
@@ -48,7 +50,7 @@ async function start(req: IncomingMessage, res: ServerResponse, url: URL, deps: 
   const input = jsonTextOf(await readBody(req, deps.maxBody));
   const row = await deps.control.start(name, { instanceId, input });
   const timeout = url.searchParams.get('timeout');
-  if (timeout !== null) return waitThenRespond(req, res, url, deps, row, Number(timeout), Number(url.searchParams.get('pollingInterval') ?? 1));
+  if (timeout !== null) return waitThenRespond(req, res, deps, row, Number(timeout));
   checkStatusResponse(req, res, deps, row.instanceId);
 }
 
@@ -59,17 +61,10 @@ export function checkStatusResponse(req: IncomingMessage, res: ServerResponse, d
 }
 
 /** The create-and-wait variant: the output once done within `timeout` seconds, else the 202 payload. */
-async function waitThenRespond(req: IncomingMessage, res: ServerResponse, url: URL, deps: DurableApiDeps, row: InstanceRow, timeoutS: number, pollS: number) {
-  const deadline = Date.now() + Math.max(0, timeoutS || 0) * 1000;
-  const interval = Math.max(50, (pollS || 1) * 1000);
-  for (;;) {
-    const current = deps.store.getInstance(row.instanceId);
-    if (current && !RUNNING.includes(current.runtimeStatus)) {
-      return sendJson(res, 200, current.runtimeStatus === 'Completed' ? statusOf(current, {}).output : statusOf(current, {}));
-    }
-    if (Date.now() >= deadline) return checkStatusResponse(req, res, deps, row.instanceId);
-    await new Promise((resolve) => setTimeout(resolve, Math.min(interval, Math.max(0, deadline - Date.now()))));
-  }
+async function waitThenRespond(req: IncomingMessage, res: ServerResponse, deps: DurableApiDeps, row: InstanceRow, timeoutS: number) {
+  const done = await deps.waitUntilDone(row.instanceId, Math.max(0, timeoutS || 0) * 1000);
+  if (!done) return checkStatusResponse(req, res, deps, row.instanceId);
+  sendJson(res, 200, done.runtimeStatus === 'Completed' ? statusOf(done, {}).output : statusOf(done, {}));
 }
 
 function getOne(req: IncomingMessage, res: ServerResponse, url: URL, deps: DurableApiDeps, instanceId: string) {

@@ -109,8 +109,6 @@ export class InstanceControl {
     if (!isTerminal(row.runtimeStatus)) {
       throw new ControlError(409, `The orchestration instance '${instanceId}' is ${row.runtimeStatus}; terminate it before purging it.`);
     }
-    this.service.timers.cancelInstance(instanceId);
-    this.service.dispatcher.cancelInstance(instanceId);
     await this.service.deliver({ purgeInstances: [instanceId] }, []);
     return 1;
   }

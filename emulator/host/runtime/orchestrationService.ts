@@ -16,8 +16,10 @@ import { planRewind } from '../engine/rewind';
 import { planTurn } from '../engine/turn';
 import type { InstanceRow, Store, Transaction } from '../storage/store';
 import type { Clock } from './clock';
+import { EpisodeStats } from './episodeStats';
 import { Semaphore } from './semaphore';
 import { TimerQueue } from './timerQueue';
+import { VolatileInbox } from './volatileInbox';
 import { WorkDispatcher } from './workDispatcher';
 import { FunctionError, WorkerFailure, WorkerProcess } from './workerProcess';
 
@@ -72,6 +74,8 @@ export class OrchestrationService extends EventEmitter {
   readonly clock: Clock;
   readonly timers: TimerQueue;
   readonly dispatcher: WorkDispatcher;
+  readonly episodes = new EpisodeStats();
+  private readonly inbox = new VolatileInbox();
   private readonly worker: WorkerProcess;
   private readonly turns: Semaphore;
   private readonly active = new Set<string>();
@@ -79,6 +83,7 @@ export class OrchestrationService extends EventEmitter {
   private readonly views = new Map<string, WorkerView>();
   private readonly crashes = new Map<string, number>();
   private idleWaiters: Array<() => void> = [];
+  private readonly doneWaiters = new Map<string, Set<(row: InstanceRow) => void>>();
   private stopped = false;
 
   constructor(options: ServiceOptions) {
@@ -95,7 +100,10 @@ export class OrchestrationService extends EventEmitter {
       maxConcurrent: options.maxConcurrentActivities,
       httpPollDefaultMs: options.httpPollDefaultMs ?? 30_000,
       httpMaxPollMs: options.httpMaxPollMs ?? 3_600_000,
-      onCompleted: (instanceId) => this.wake(instanceId),
+      onCompleted: (item, event) => {
+        this.inbox.add(item.instanceId, event, { workItemId: item.id });
+        this.wake(item.instanceId);
+      },
     });
     this.worker.on('ready', () => this.onWorkerReady());
   }
@@ -130,6 +138,24 @@ export class OrchestrationService extends EventEmitter {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /** Resolves with the row once the instance is finished, or undefined after `timeoutMs`. */
+  waitUntilDone(instanceId: string, timeoutMs: number): Promise<InstanceRow | undefined> {
+    const row = this.store.getInstance(instanceId);
+    if (!row || isTerminal(row.runtimeStatus) || timeoutMs <= 0) return Promise.resolve(row && isTerminal(row.runtimeStatus) ? row : undefined);
+    return new Promise((resolve) => {
+      let set = this.doneWaiters.get(instanceId);
+      if (!set) this.doneWaiters.set(instanceId, (set = new Set()));
+      const done = (finished: InstanceRow | undefined) => {
+        clearTimeout(timer);
+        set!.delete(done);
+        if (!set!.size) this.doneWaiters.delete(instanceId);
+        resolve(finished);
+      };
+      const timer = setTimeout(() => done(undefined), timeoutMs);
+      set.add(done);
+    });
+  }
+
   stop(): void {
     this.stopped = true;
     this.timers.stop();
@@ -152,7 +178,7 @@ export class OrchestrationService extends EventEmitter {
   private async runTurn(instanceId: string): Promise<void> {
     const instance = this.store.getInstance(instanceId);
     if (!instance) return;
-    const messages = this.store.getMessages(instanceId);
+    const messages = [...this.store.getMessages(instanceId), ...this.inbox.peek(instanceId)];
     const state = parseEngineState(instance.engineState);
     const plan = planTurn(instance, state, messages, this.clock.now());
     switch (plan.kind) {
@@ -176,13 +202,22 @@ export class OrchestrationService extends EventEmitter {
         return;
       }
       case 'episode': {
+        const began = performance.now();
         const running = { ...instance, runtimeStatus: plan.status };
         const start = startEpisode(running, state, plan.messages, this.clock.now());
         start.newEvents.splice(1, 0, ...plan.markers);
         start.consumed.push(...plan.consumed);
+        const sent = performance.now();
         const result = await this.runEpisode(running, start);
         if (!result) return;
-        this.apply(finishEpisode(running, start, result, this.clock.now()), {}, start.newEvents.length);
+        const returned = performance.now();
+        const outcome = finishEpisode(running, start, result, this.clock.now());
+        this.apply(outcome, {}, start.newEvents.length);
+        this.episodes.record({
+          events: this.store.historyLength(instanceId, instance.executionId),
+          hostMs: sent - began + (performance.now() - returned),
+          workerMs: returned - sent,
+        });
       }
     }
   }
@@ -238,13 +273,15 @@ export class OrchestrationService extends EventEmitter {
     const now = this.clock.now();
     const row = outcome.instance;
     const id = row.instanceId;
+    const completions = this.inbox.take(id, outcome.consumed.filter((m) => m < 0));
     const tx: Transaction = {
       ...extra,
       upsertInstances: [row],
-      deleteMessages: outcome.consumed,
+      deleteMessages: outcome.consumed.filter((m) => m >= 0),
       addMessages: [...(extra.addMessages ?? [])],
       addTimers: outcome.timers,
-      deleteTimers: outcome.cancelTimers.map((timerId) => ({ instanceId: id, timerId })),
+      deleteTimers: [...completions.deleteTimers!, ...outcome.cancelTimers.map((timerId) => ({ instanceId: id, timerId }))],
+      deleteWorkItems: completions.deleteWorkItems,
       addWorkItems: outcome.work.map((w) => ({ ...w, instanceId: id, executionId: row.executionId, createdTime: now })),
     };
     if (outcome.append.length && !extra.replaceHistory) {
@@ -302,7 +339,7 @@ export class OrchestrationService extends EventEmitter {
     tx.upsertInstances![0] = next;
     const consumed = new Set(outcome.consumed);
     const stale = this.store.getMessages(row.instanceId).filter((m) => !consumed.has(m.id) && m.event.EventType !== EventType.EventRaised);
-    tx.deleteMessages = [...outcome.consumed, ...stale.map((m) => m.id)];
+    tx.deleteMessages!.push(...stale.map((m) => m.id));
     const parent = state.parent ?? null;
     tx.addMessages!.push({
       instanceId: row.instanceId,
@@ -316,6 +353,7 @@ export class OrchestrationService extends EventEmitter {
     if (outcome.clearOutstanding) {
       this.timers.cancelInstance(id);
       this.dispatcher.cancelInstance(id);
+      this.inbox.clear(id);
     }
     for (const timerId of outcome.cancelTimers) this.timers.cancel(id, timerId);
     for (const timer of outcome.timers) this.timers.arm(timer);
@@ -327,15 +365,12 @@ export class OrchestrationService extends EventEmitter {
     }
     const current = tx.upsertInstances![0];
     this.emit('instance', current);
+    if (isTerminal(current.runtimeStatus)) for (const done of this.doneWaiters.get(id) ?? []) done(current);
     if (outcome.append.length) this.emit('history', { instanceId: id, executionId: row.executionId, events: outcome.append });
   }
 
   private fireTimer(instanceId: string, timerId: number, fireAt: number): void {
-    const committed = this.store.commit({
-      deleteTimers: [{ instanceId, timerId }],
-      addMessages: [{ instanceId, event: ev.timerFired(this.clock.now(), timerId, fireAt) }],
-    });
-    committed.catch((error) => this.emit('error', error));
+    this.inbox.add(instanceId, ev.timerFired(this.clock.now(), timerId, fireAt), { timerId });
     this.wake(instanceId);
   }
 

@@ -1,8 +1,8 @@
 /**
  * Runs queued activities and callHttp requests, at most N at once (host.json
- * maxConcurrentActivityFunctions), and turns each result into a completion message for its
- * instance. A work item stays in storage until its completion is committed, so work in flight
- * when the host dies runs again after restart (at-least-once).
+ * maxConcurrentActivityFunctions), and hands each result to its instance. A work item stays in
+ * storage until the turn that consumes its completion commits, so work in flight when the host
+ * dies runs again after restart (at-least-once).
  */
 import type { HistoryEvent } from '../../protocol/durable';
 import type { ActivityOutcome } from '../../protocol/worker';
@@ -20,8 +20,8 @@ export interface DispatcherOptions {
   maxConcurrent: number;
   httpPollDefaultMs: number;
   httpMaxPollMs: number;
-  /** Called after a completion message is committed (in memory). */
-  onCompleted: (instanceId: string, committed: Promise<void>) => void;
+  /** Hands over a completion; it becomes durable with the turn that consumes it. */
+  onCompleted: (item: WorkItemRow, event: HistoryEvent) => void;
 }
 
 export class WorkDispatcher {
@@ -108,11 +108,7 @@ export class WorkDispatcher {
   private complete(item: WorkItemRow, event: HistoryEvent): void {
     if (!this.live.delete(item.id)) return;
     this.byInstance.get(item.instanceId)?.delete(item.id);
-    const committed = this.options.store.commit({
-      deleteWorkItems: [item.id],
-      addMessages: [{ instanceId: item.instanceId, event }],
-    });
-    this.options.onCompleted(item.instanceId, committed);
+    this.options.onCompleted(item, event);
   }
 }
 

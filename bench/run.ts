@@ -1,0 +1,157 @@
+/**
+ * `npm run bench`: the emulator's numbers on this machine, with durable commits, against the
+ * targets of the emulator issue. The emulator runs in this process (so episode internals can be
+ * read); clients talk to it over HTTP on loopback like any caller.
+ */
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Emulator } from '../emulator/host/emulator';
+
+const APP = path.resolve(__dirname, '..', '..', 'bench', 'app');
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+function post(url: string, body?: unknown): Promise<{ status: number; json: any }> {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? '' : JSON.stringify(body);
+    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined });
+      });
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+const fmt = (n: number, digits = 1) => n.toFixed(digits);
+
+async function withEmulator<T>(fn: (emu: Emulator) => Promise<T>): Promise<T> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'durable-bench-'));
+  const emu = await Emulator.start({ appDir: APP, port: 0, dataDir });
+  try {
+    return await fn(emu);
+  } finally {
+    await emu.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Hello sequences from 50 concurrent clients, each starting and awaiting one at a time. */
+async function helloSequence(emu: Emulator, clients: number, seconds: number) {
+  const start = `${emu.httpUrl}/runtime/webhooks/durabletask/orchestrators/HelloSequence?timeout=60`;
+  await Promise.all(Array.from({ length: 20 }, () => post(start)));
+  const latencies: number[] = [];
+  const deadline = performance.now() + seconds * 1000;
+  const began = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < deadline) {
+        const t0 = performance.now();
+        const reply = await post(start);
+        if (reply.status !== 200) throw new Error(`HelloSequence answered ${reply.status}`);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - began) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { perSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), count: latencies.length };
+}
+
+async function fanOut(emu: Emulator, n: number) {
+  const t0 = performance.now();
+  const reply = await post(`${emu.httpUrl}/runtime/webhooks/durabletask/orchestrators/FanOutFanIn?timeout=120`, n);
+  if (reply.status !== 200 || reply.json !== (n * (n - 1)) / 2) throw new Error(`FanOutFanIn(${n}) answered ${reply.status} ${JSON.stringify(reply.json)}`);
+  return performance.now() - t0;
+}
+
+async function timers(emu: Emulator, n: number, ms: number) {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i += 100) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(100, n - i) }, () => post(`${emu.httpUrl}/runtime/webhooks/durabletask/orchestrators/TimerOnly`, ms)),
+    );
+    ids.push(...batch.map((r) => r.json.id as string));
+  }
+  await Promise.all(ids.map((id) => emu.service.waitUntilDone(id, 60_000)));
+  const lateness: number[] = [];
+  for (const id of ids) {
+    const fired = emu.store.getHistory(id).find((e) => e.EventType === 11);
+    if (!fired) throw new Error(`timer of ${id} did not fire`);
+    // The orchestrator observes the timer at its episode's OrchestratorStarted time.
+    const history = emu.store.getHistory(id);
+    const observed = history.slice(0, history.indexOf(fired)).reverse().find((e) => e.EventType === 12)!;
+    lateness.push(Date.parse(observed.Timestamp) - Date.parse(fired.FireAt!));
+  }
+  lateness.sort((a, b) => a - b);
+  return { p50: percentile(lateness, 50), p99: percentile(lateness, 99), max: lateness[lateness.length - 1] };
+}
+
+/** Host overhead per episode at ~1,000 history events vs the library replaying that history in-process. */
+async function episodeCost(emu: Emulator, activities: number) {
+  const reply = await post(`${emu.httpUrl}/runtime/webhooks/durabletask/orchestrators/LongSequence?timeout=120`, activities);
+  if (reply.status !== 200) throw new Error(`LongSequence answered ${reply.status}`);
+  const samples = emu.service.episodes.recent().filter((s) => s.events >= 900 && s.events <= 1100);
+  const host = samples.map((s) => s.hostMs).sort((a, b) => a - b);
+  const worker = samples.map((s) => s.workerMs).sort((a, b) => a - b);
+  const history = emu.store.queryInstances({ name: 'LongSequence', top: 1 }).instances[0];
+  const events = emu.store.getHistory(history.instanceId);
+  const replay = libraryReplayMs(events);
+  return { events: events.length, hostP50: percentile(host, 50), workerP50: percentile(worker, 50), replay };
+}
+
+function libraryReplayMs(events: unknown[]): number {
+  // The library's own orchestrator runner, fed the same history the worker gets, JSON parse included.
+  const { Orchestrator } = require(require.resolve('durable-functions/lib/src/orchestrations/Orchestrator', { paths: [APP] }));
+  const orchestrator = new Orchestrator(function* (context: any): Generator<unknown, number, number> {
+    const n = context.df.getInput();
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += yield context.df.callActivity('Echo', i);
+    return sum;
+  });
+  const text = JSON.stringify(events.slice(0, -2));
+  const runs: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    const t0 = performance.now();
+    const history = JSON.parse(text);
+    const started = history.find((e: { EventType: number }) => e.EventType === 0) as { Input: string };
+    const input = JSON.parse(started.Input);
+    void orchestrator.handle({ history, input, instanceId: 'bench', isReplaying: false, upperSchemaVersion: 1, upperSchemaVersionNew: 3 }, {});
+    runs.push(performance.now() - t0);
+  }
+  runs.sort((a, b) => a - b);
+  return percentile(runs, 50);
+}
+
+async function main(): Promise<void> {
+  console.log(`durable-emulator benchmarks on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), Node ${process.version}, durable commits\n`);
+  const hello = await withEmulator((emu) => helloSequence(emu, 50, 10));
+  console.log(`hello sequence (3 activities), 50 clients: ${fmt(hello.perSecond)} orchestrations/s (target >= 500); start->complete p50 ${fmt(hello.p50)} ms (target < 10), p99 ${fmt(hello.p99)} ms; ${hello.count} runs`);
+  const fan = await withEmulator(async (emu) => {
+    await fanOut(emu, 100);
+    return fanOut(emu, 1000);
+  });
+  console.log(`fan-out/fan-in of 1,000 activities: ${fmt(fan, 0)} ms (target < 1000)`);
+  const late = await withEmulator((emu) => timers(emu, 1000, 1000));
+  console.log(`1,000 concurrent 1 s timers, lateness: p50 ${fmt(late.p50, 0)} ms, p99 ${fmt(late.p99, 0)} ms (target < 50), max ${fmt(late.max, 0)} ms`);
+  const cost = await withEmulator((emu) => episodeCost(emu, 260));
+  console.log(
+    `episode at ~${cost.events} history events: host ${fmt(cost.hostP50, 2)} ms + worker round trip ${fmt(cost.workerP50, 2)} ms (p50); ` +
+      `the library's own replay of that history: ${fmt(cost.replay, 2)} ms`,
+  );
+  agent.destroy();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
