@@ -33,6 +33,15 @@ export interface ServiceOptions {
   httpMaxPollMs?: number;
 }
 
+/** Events appended to an execution's history (or, with `reset`, its whole rewritten history). */
+export interface HistoryChange {
+  instanceId: string;
+  executionId: string;
+  from: number;
+  events: HistoryEvent[];
+  reset: boolean;
+}
+
 /** What the worker has cached of an instance's history, so an episode sends only the new part. */
 interface WorkerView {
   executionId: string;
@@ -65,7 +74,7 @@ export function newInstanceRow(instanceId: string, name: string, input: string |
 
 export declare interface OrchestrationService {
   on(event: 'instance', listener: (row: InstanceRow) => void): this;
-  on(event: 'history', listener: (change: { instanceId: string; executionId: string; events: HistoryEvent[] }) => void): this;
+  on(event: 'history', listener: (change: HistoryChange) => void): this;
   on(event: 'error', listener: (error: Error) => void): this;
 }
 
@@ -366,7 +375,13 @@ export class OrchestrationService extends EventEmitter {
     const current = tx.upsertInstances![0];
     this.emit('instance', current);
     if (isTerminal(current.runtimeStatus)) for (const done of this.doneWaiters.get(id) ?? []) done(current);
-    if (outcome.append.length) this.emit('history', { instanceId: id, executionId: row.executionId, events: outcome.append });
+    const replaced = tx.replaceHistory?.[0];
+    if (replaced) {
+      this.emit('history', { instanceId: id, executionId: replaced.executionId, from: 0, events: replaced.events, reset: true });
+    } else if (outcome.append.length) {
+      const from = this.store.historyLength(id, row.executionId) - outcome.append.length;
+      this.emit('history', { instanceId: id, executionId: row.executionId, from, events: outcome.append, reset: false });
+    }
   }
 
   private fireTimer(instanceId: string, timerId: number, fireAt: number): void {
