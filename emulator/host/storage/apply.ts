@@ -1,0 +1,172 @@
+/**
+ * Applies a store Transaction to the database. The same code applies live commits and journal replay,
+ * so replaying a journal rebuilds exactly the state that was acknowledged.
+ *
+ * Order inside one transaction: removals (purge, clear*, delete*) before writes (upserts, history,
+ * additions), so "purge and start again under the same id" or "delete timer 3 and add timer 3" can be
+ * expressed in one atomic commit.
+ */
+import type { HistoryAppend, InstanceRow, Transaction } from './store';
+import type { Db } from './db';
+import { INSTANCE_TABLES } from './schema';
+
+export interface IdCounters {
+  nextMessageId: number;
+  nextWorkItemId: number;
+}
+
+const PURGE = INSTANCE_TABLES.map((table) => `DELETE FROM ${table} WHERE instanceId = ?`);
+
+/**
+ * Fills in the ids of new messages and work items that have none (the journal records them, so replay
+ * reproduces them, and the caller can read them back from its objects) and returns the advanced counters
+ * plus an undo for when the transaction is then rejected. Ids given by the caller are kept.
+ */
+export function assignIds(tx: Transaction, counters: IdCounters): { next: IdCounters; undo: () => void } {
+  const assigned: Array<{ id?: number }> = [];
+  const next = { ...counters };
+  for (const message of tx.addMessages ?? []) {
+    if (message.id === undefined) {
+      message.id = next.nextMessageId;
+      assigned.push(message);
+    }
+    next.nextMessageId = Math.max(next.nextMessageId, message.id + 1);
+  }
+  for (const item of tx.addWorkItems ?? []) {
+    if (item.id === undefined) {
+      item.id = next.nextWorkItemId;
+      assigned.push(item);
+    }
+    next.nextWorkItemId = Math.max(next.nextWorkItemId, item.id + 1);
+  }
+  return { next, undo: () => assigned.forEach((entry) => delete entry.id) };
+}
+
+type Kind = 'string' | 'string?' | 'number' | 'number?';
+const INSTANCE_FIELDS: Record<keyof InstanceRow, Kind> = {
+  instanceId: 'string', executionId: 'string', name: 'string', version: 'string', runtimeStatus: 'string',
+  input: 'string?', output: 'string?', customStatus: 'string?', createdTime: 'number', lastUpdatedTime: 'number',
+  completedTime: 'number?', parentInstanceId: 'string?', failureDetails: 'string?', engineState: 'string',
+};
+const TIMER_FIELDS: Record<string, Kind> = { instanceId: 'string', executionId: 'string', timerId: 'number', fireAt: 'number' };
+const WORK_FIELDS: Record<string, Kind> = {
+  id: 'number', kind: 'string', instanceId: 'string', executionId: 'string', taskId: 'number', name: 'string',
+  input: 'string?', createdTime: 'number',
+};
+
+/**
+ * Rejects column values that JSON would not carry faithfully to a replay (Infinity, a Uint8Array, an
+ * object where text belongs): the live commit and its replay must store the same thing.
+ */
+export function checkTransaction(tx: Transaction): void {
+  const check = (what: string, row: object, fields: Record<string, Kind>): void => {
+    for (const [field, kind] of Object.entries(fields)) {
+      const value = (row as Record<string, unknown>)[field];
+      if (kind.endsWith('?') && (value === null || value === undefined)) continue;
+      const ok = kind.startsWith('string') ? typeof value === 'string' : Number.isFinite(value);
+      if (!ok) throw new TypeError(`${what}.${field} must be ${kind.replace('?', ' or null')}, not ${String(value)}`);
+    }
+  };
+  for (const row of tx.upsertInstances ?? []) check('upsertInstances[]', row, INSTANCE_FIELDS);
+  for (const timer of tx.addTimers ?? []) check('addTimers[]', timer, TIMER_FIELDS);
+  for (const item of tx.addWorkItems ?? []) check('addWorkItems[]', item, WORK_FIELDS);
+  for (const m of tx.addMessages ?? []) check('addMessages[]', m, { id: 'number', instanceId: 'string' });
+}
+
+/** Applies `tx` (ids already assigned, checked) atomically: all of it or, on error, nothing. */
+export function applyTransaction(db: Db, tx: Transaction): void {
+  db.atomically(() => {
+    for (const instanceId of tx.purgeInstances ?? []) for (const sql of PURGE) db.run(sql, [instanceId]);
+    for (const instanceId of tx.clearMessages ?? []) db.run('DELETE FROM messages WHERE instanceId = ?', [instanceId]);
+    for (const instanceId of tx.clearTimers ?? []) db.run('DELETE FROM timers WHERE instanceId = ?', [instanceId]);
+    for (const instanceId of tx.clearWorkItems ?? []) db.run('DELETE FROM work_items WHERE instanceId = ?', [instanceId]);
+    for (const id of tx.deleteMessages ?? []) db.run('DELETE FROM messages WHERE id = ?', [id]);
+    for (const { instanceId, timerId } of tx.deleteTimers ?? []) {
+      db.run('DELETE FROM timers WHERE instanceId = ? AND timerId = ?', [instanceId, timerId]);
+    }
+    for (const id of tx.deleteWorkItems ?? []) db.run('DELETE FROM work_items WHERE id = ?', [id]);
+
+    for (const row of tx.upsertInstances ?? []) upsertInstance(db, row);
+    for (const append of tx.replaceHistory ?? []) writeHistory(db, append, true);
+    for (const append of tx.appendHistory ?? []) writeHistory(db, append, false);
+    for (const m of tx.addMessages ?? []) {
+      db.run('INSERT INTO messages (id, instanceId, event) VALUES (?, ?, ?)', [m.id!, m.instanceId, JSON.stringify(m.event)]);
+    }
+    for (const t of tx.addTimers ?? []) {
+      // Replaces a timer with the same id: a re-armed timer is the same timer.
+      db.run('INSERT OR REPLACE INTO timers (instanceId, timerId, executionId, fireAt, event) VALUES (?, ?, ?, ?, ?)', [
+        t.instanceId,
+        t.timerId,
+        t.executionId,
+        t.fireAt,
+        JSON.stringify(t.event),
+      ]);
+    }
+    for (const w of tx.addWorkItems ?? []) {
+      db.run(
+        'INSERT INTO work_items (id, kind, instanceId, executionId, taskId, name, input, createdTime) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        [w.id!, w.kind, w.instanceId, w.executionId, w.taskId, w.name, w.input ?? null, w.createdTime],
+      );
+    }
+  });
+}
+
+const UPSERT_INSTANCE = `INSERT INTO instances VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (instanceId) DO UPDATE SET executionId = excluded.executionId, name = excluded.name,
+    version = excluded.version, runtimeStatus = excluded.runtimeStatus, input = excluded.input,
+    output = excluded.output, customStatus = excluded.customStatus, createdTime = excluded.createdTime,
+    lastUpdatedTime = excluded.lastUpdatedTime, completedTime = excluded.completedTime,
+    parentInstanceId = excluded.parentInstanceId, failureDetails = excluded.failureDetails,
+    engineState = excluded.engineState`;
+
+/** An in-place update (unlike INSERT OR REPLACE) touches only the indexes whose columns changed. */
+function upsertInstance(db: Db, r: InstanceRow): void {
+  db.run(UPSERT_INSTANCE, [
+    r.instanceId,
+    r.executionId,
+    r.name,
+    r.version,
+    r.runtimeStatus,
+    r.input ?? null,
+    r.output ?? null,
+    r.customStatus ?? null,
+    r.createdTime,
+    r.lastUpdatedTime,
+    r.completedTime ?? null,
+    r.parentInstanceId ?? null,
+    r.failureDetails ?? null,
+    r.engineState,
+  ]);
+  eventCount(db, r.instanceId, r.executionId);
+}
+
+/** The execution's number of events, registering it first (numbered after the instance's others) if new. */
+function eventCount(db: Db, instanceId: string, executionId: string): number {
+  const row = db.one('SELECT eventCount FROM executions WHERE instanceId = ? AND executionId = ?', [instanceId, executionId]);
+  if (row) return row[0] as number;
+  const ordinal = db.one('SELECT coalesce(max(ordinal), 0) + 1 FROM executions WHERE instanceId = ?', [instanceId])![0];
+  db.run('INSERT INTO executions (instanceId, executionId, ordinal, eventCount) VALUES (?, ?, ?, 0)', [
+    instanceId,
+    executionId,
+    ordinal,
+  ]);
+  return 0;
+}
+
+/** Appends events after the execution's last one (or replaces them all), one row each: O(new events). */
+function writeHistory(db: Db, { instanceId, executionId, events }: HistoryAppend, replace: boolean): void {
+  let count = eventCount(db, instanceId, executionId);
+  if (replace) {
+    db.run('DELETE FROM history WHERE instanceId = ? AND executionId = ?', [instanceId, executionId]);
+    count = 0;
+  }
+  for (const event of events) {
+    db.run('INSERT INTO history (instanceId, executionId, idx, event) VALUES (?, ?, ?, ?)', [
+      instanceId,
+      executionId,
+      count++,
+      JSON.stringify(event),
+    ]);
+  }
+  db.run('UPDATE executions SET eventCount = ? WHERE instanceId = ? AND executionId = ?', [count, instanceId, executionId]);
+}

@@ -1,0 +1,41 @@
+/** Durable file primitives: what survives a crash is only what was fsync'd, names included. */
+import { promises as fsp } from 'fs';
+import * as path from 'path';
+
+/** Makes a directory's entries (created, renamed, removed files) durable. */
+export async function fsyncDir(dir: string): Promise<void> {
+  // Windows cannot open a directory for fsync; NTFS journals renames itself.
+  if (process.platform === 'win32') return;
+  const handle = await fsp.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Replaces `file` with `bytes` atomically: a crash leaves either the old or the new content, never a mix.
+ * Write a temp file, fsync it, rename it over the target, fsync the directory.
+ */
+export async function writeFileAtomic(file: string, bytes: Uint8Array): Promise<void> {
+  const tmp = `${file}.tmp`;
+  const handle = await fsp.open(tmp, 'w');
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fsp.rename(tmp, file);
+  await fsyncDir(path.dirname(file));
+}
+
+export async function exists(file: string): Promise<boolean> {
+  try {
+    await fsp.access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

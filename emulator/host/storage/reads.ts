@@ -1,0 +1,100 @@
+/** Point reads of the store: one instance, histories, executions, messages, timers, work items. */
+import type { HistoryEvent } from '../../protocol/durable';
+import type { Db, SqlValue } from './db';
+import type { ExecutionInfo, InstanceRow, MessageRow, TimerRow, WorkItemRow, WorkKind } from './store';
+
+/** The instances columns in table order, as rowToInstance expects them. */
+export const INSTANCE_COLUMNS =
+  'instanceId, executionId, name, version, runtimeStatus, input, output, customStatus, createdTime, ' +
+  'lastUpdatedTime, completedTime, parentInstanceId, failureDetails, engineState';
+
+export function rowToInstance(r: SqlValue[]): InstanceRow {
+  return {
+    instanceId: r[0] as string,
+    executionId: r[1] as string,
+    name: r[2] as string,
+    version: r[3] as string,
+    runtimeStatus: r[4] as InstanceRow['runtimeStatus'],
+    input: r[5] as string | null,
+    output: r[6] as string | null,
+    customStatus: r[7] as string | null,
+    createdTime: r[8] as number,
+    lastUpdatedTime: r[9] as number,
+    completedTime: r[10] as number | null,
+    parentInstanceId: r[11] as string | null,
+    failureDetails: r[12] as string | null,
+    engineState: r[13] as string,
+  };
+}
+
+export function getInstance(db: Db, instanceId: string): InstanceRow | undefined {
+  const row = db.one(`SELECT ${INSTANCE_COLUMNS} FROM instances WHERE instanceId = ?`, [instanceId]);
+  return row && rowToInstance(row);
+}
+
+export function getHistory(db: Db, instanceId: string, executionId?: string): HistoryEvent[] {
+  if (executionId === undefined) {
+    const current = db.one('SELECT executionId FROM instances WHERE instanceId = ?', [instanceId]);
+    if (!current) return [];
+    executionId = current[0] as string;
+  }
+  const events = db.column<string>('SELECT event FROM history WHERE instanceId = ? AND executionId = ? ORDER BY idx', [
+    instanceId,
+    executionId,
+  ]);
+  // One parse of the joined texts is cheaper than one parse per event.
+  return JSON.parse(`[${events.join(',')}]`) as HistoryEvent[];
+}
+
+export function historyLength(db: Db, instanceId: string, executionId: string): number {
+  const row = db.one('SELECT eventCount FROM executions WHERE instanceId = ? AND executionId = ?', [instanceId, executionId]);
+  return row ? (row[0] as number) : 0;
+}
+
+/** Oldest first; the last one is the current execution. */
+export function listExecutions(db: Db, instanceId: string): ExecutionInfo[] {
+  return db
+    .all('SELECT executionId, eventCount FROM executions WHERE instanceId = ? ORDER BY ordinal', [instanceId])
+    .map(([executionId, eventCount]) => ({ executionId: executionId as string, eventCount: eventCount as number }));
+}
+
+export function getMessages(db: Db, instanceId: string): MessageRow[] {
+  return db.all('SELECT id, event FROM messages WHERE instanceId = ? ORDER BY id', [instanceId]).map(([id, event]) => ({
+    id: id as number,
+    instanceId,
+    event: JSON.parse(event as string) as HistoryEvent,
+  }));
+}
+
+export function instancesWithMessages(db: Db): string[] {
+  return db.column<string>('SELECT DISTINCT instanceId FROM messages ORDER BY instanceId');
+}
+
+/** Soonest first. */
+export function allTimers(db: Db): TimerRow[] {
+  return db
+    .all('SELECT instanceId, executionId, timerId, fireAt, event FROM timers ORDER BY fireAt, instanceId, timerId')
+    .map((r) => ({
+      instanceId: r[0] as string,
+      executionId: r[1] as string,
+      timerId: r[2] as number,
+      fireAt: r[3] as number,
+      event: JSON.parse(r[4] as string) as HistoryEvent,
+    }));
+}
+
+/** Oldest (lowest id) first. */
+export function allWorkItems(db: Db): WorkItemRow[] {
+  return db
+    .all('SELECT id, kind, instanceId, executionId, taskId, name, input, createdTime FROM work_items ORDER BY id')
+    .map((r) => ({
+      id: r[0] as number,
+      kind: r[1] as WorkKind,
+      instanceId: r[2] as string,
+      executionId: r[3] as string,
+      taskId: r[4] as number,
+      name: r[5] as string,
+      input: r[6] as string | null,
+      createdTime: r[7] as number,
+    }));
+}
