@@ -4,8 +4,10 @@ import * as fs from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import { CONTROL_PATH } from '../protocol/control';
 import { runAppBuild, watchApp } from './appBuild';
 import { AppConfig, loadAppConfig } from './config';
+import { ControlServer } from './control/controlServer';
 import { createServer } from './http/server';
 import { isLoopbackBind } from './http/security';
 import { Logger } from './logger';
@@ -44,7 +46,6 @@ const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
 
 export class Emulator {
   readonly logger: Logger;
-  readonly token = randomBytes(24).toString('hex');
   private stopWatching: (() => void) | null = null;
   private stopping: Promise<void> | null = null;
 
@@ -56,8 +57,12 @@ export class Emulator {
     readonly service: OrchestrationService,
     readonly control: InstanceControl,
     readonly server: Server,
+    /** The WebSocket control channel of the editor extension (docs/protocol.md). */
+    readonly controlServer: ControlServer,
     logger: Logger,
     private readonly bindHost: string,
+    /** Required by the control channel (`token` query parameter or `Authorization: Bearer`). */
+    readonly token: string,
   ) {
     this.logger = logger;
   }
@@ -91,6 +96,17 @@ export class Emulator {
     });
     const control = new InstanceControl(service, worker);
     const key = randomBytes(24).toString('base64url');
+    const token = randomBytes(24).toString('hex');
+    let emulator: Emulator | undefined;
+    const controlServer = new ControlServer({
+      token,
+      store,
+      service,
+      control,
+      worker,
+      logger,
+      info: () => ({ http: emulator?.httpUrl ?? `http://${host}:${port}`, dataDir, appDir, hubName: config.hubName }),
+    });
     const server = createServer({
       control,
       store,
@@ -102,18 +118,20 @@ export class Emulator {
       policy: { bindHost: host, key },
       internalOrigin: () => `http://127.0.0.1:${port}`,
       log: (level, message) => logger.log(level, 'http', message),
+      onUpgrade: (req, socket, head) => controlServer.handleUpgrade(req, socket, head),
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? 7071, host, () => resolve());
     }).catch(async (error) => {
+      await controlServer.close();
       await store.close();
       throw new Error(`Cannot listen on ${host}:${options.port ?? 7071}: ${(error as Error).message}`);
     });
     port = (server.address() as AddressInfo).port;
     if (!isLoopbackBind(host)) logger.warn(`Listening beyond loopback on ${host}: callers from other machines need the key ${key}`);
 
-    const emulator = new Emulator(config, dataDir, store, worker, service, control, server, logger, host);
+    emulator = new Emulator(config, dataDir, store, worker, service, control, server, controlServer, logger, host, token);
     emulator.wireLogs();
     // The library rewrites client URLs to localhost:7071 unless WEBSITE_HOSTNAME names the real origin.
     workerEnv.WEBSITE_HOSTNAME = `127.0.0.1:${port}`;
@@ -134,7 +152,7 @@ export class Emulator {
   }
 
   get wsUrl(): string {
-    return `${this.httpUrl.replace(/^http/, 'ws')}/runtime/emulator/control`;
+    return `${this.httpUrl.replace(/^http/, 'ws')}${CONTROL_PATH}`;
   }
 
   readyInfo(): ReadyInfo {
@@ -145,6 +163,7 @@ export class Emulator {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.stopWatching?.();
+      await this.controlServer.close();
       this.service.stop();
       await new Promise<void>((resolve) => {
         this.server.close(() => resolve());

@@ -110,6 +110,28 @@ describe('engine', () => {
     assert.equal(last.state.nextSeq, 4);
   });
 
+  it('past the retry timeout, the remaining attempts fail at once so the task fails now', () => {
+    const retry = { firstRetryIntervalInMilliseconds: 100, maxNumberOfAttempts: 3, retryTimeoutInMilliseconds: 250 };
+    const call: OrchestratorAction = { actionType: ActionType.CallActivityWithRetry, functionName: 'F', retryOptions: retry };
+    const first = episode(row(), [started()], running([call]));
+    const late = T0 + 1000;
+    const failed = episode(first.instance, [msg(ev.taskFailed(late, 0, ev.failure('nope')))], running([call]), late);
+    // failure(0) → timer 1 fired → attempt 2 failed → timer 3 fired → attempt 4 failed → final timer 5
+    const replayed = failed.start.newEvents.slice(1).map((e) => [EventType[e.EventType], e.TaskScheduledId ?? e.TimerId ?? e.EventId]);
+    assert.deepEqual(replayed, [
+      ['TaskFailed', 0],
+      ['TimerCreated', 1],
+      ['TimerFired', 1],
+      ['TaskFailed', 2],
+      ['TimerCreated', 3],
+      ['TimerFired', 3],
+      ['TaskFailed', 4],
+    ]);
+    assert.deepEqual(failed.outcome.timers.map((t) => [t.timerId, t.fireAt]), [[5, late]]);
+    assert.equal(failed.state.pending[5].retry!.final, true);
+    assert.equal(failed.state.nextSeq, 6);
+  });
+
   it('puts id-taking events before events that resume the orchestrator', () => {
     const retry = { firstRetryIntervalInMilliseconds: 10, maxNumberOfAttempts: 3 };
     const call: OrchestratorAction = { actionType: ActionType.CallActivityWithRetry, functionName: 'F', retryOptions: retry };

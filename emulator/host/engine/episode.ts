@@ -9,7 +9,7 @@ import type { InstanceRow, MessageRow, TimerRow } from '../storage/store';
 import { EngineState, PendingTask, ProcessedAction, describeAction, idsTakenBy } from './engineState';
 import * as ev from './events';
 import { TurnOutcome, WorkRequest, emptyOutcome } from './outcome';
-import { nextRetryDelay } from './retry';
+import { nextRetryDelay, retryTimedOut } from './retry';
 
 export const HTTP_ACTIVITY_NAME = 'BuiltIn::HttpActivity';
 
@@ -85,19 +85,30 @@ export function startEpisode(instance: InstanceRow, prior: EngineState, messages
           rest.push(event);
           break;
         }
-        const delay = nextRetryDelay(task.retry.options, task.retry.attempt, task.retry.firstAttemptAt, now);
+        idTaking.push(event);
+        let attempt = task.retry;
+        let failedId = event.TaskScheduledId!;
+        // Past the retry timeout the library still waits for its remaining attempts (it only counts
+        // them): fail each at once, with the last real error, so the task fails now instead of never.
+        while (attempt.attempt < attempt.options.maxNumberOfAttempts && retryTimedOut(attempt.options, attempt.firstAttemptAt, now)) {
+          const timerId = takeId();
+          idTaking.push(ev.timerCreated(now, timerId, now), ev.timerFired(now, timerId, now));
+          failedId = takeId();
+          idTaking.push({ ...event, TaskScheduledId: failedId, Timestamp: new Date(now).toISOString() });
+          attempt = { ...attempt, attempt: attempt.attempt + 1 };
+        }
+        const delay = nextRetryDelay(attempt.options, attempt.attempt, attempt.firstAttemptAt, now);
         const timerId = takeId();
         const fireAt = now + (delay ?? 0);
         state.pending[timerId] = {
           ...task,
           kind: 'retryTimer',
           retries: task.kind === 'subOrchestration' ? 'subOrchestration' : 'activity',
-          retry: { ...task.retry, final: delay === null },
-          failedAttemptId: event.TaskScheduledId,
+          retry: { ...attempt, final: delay === null },
+          failedAttemptId: failedId,
         };
         start.scheduled.push(ev.timerCreated(now, timerId, fireAt));
         start.timers.push(timerRow(instance, timerId, fireAt, now));
-        idTaking.push(event);
         break;
       }
       case EventType.TimerFired: {

@@ -6,11 +6,14 @@ import type { RetryOptions } from '../../protocol/durable';
  * left: attempts exhausted, or the retry timeout measured from the first attempt has passed.
  */
 export function nextRetryDelay(options: RetryOptions, failedAttempts: number, firstAttemptAt: number, now: number): number | null {
-  if (failedAttempts >= options.maxNumberOfAttempts) return null;
-  const timeout = options.retryTimeoutInMilliseconds;
-  if (timeout !== undefined && timeout > 0 && now >= firstAttemptAt + timeout) return null;
+  if (failedAttempts >= options.maxNumberOfAttempts || retryTimedOut(options, firstAttemptAt, now)) return null;
   const coefficient = options.backoffCoefficient && options.backoffCoefficient > 0 ? options.backoffCoefficient : 1;
   const delay = options.firstRetryIntervalInMilliseconds * Math.pow(coefficient, failedAttempts - 1);
   const cap = options.maxRetryIntervalInMilliseconds;
   return cap !== undefined && cap > 0 ? Math.min(delay, cap) : delay;
+}
+
+export function retryTimedOut(options: RetryOptions, firstAttemptAt: number, now: number): boolean {
+  const timeout = options.retryTimeoutInMilliseconds;
+  return timeout !== undefined && timeout > 0 && now >= firstAttemptAt + timeout;
 }

@@ -216,14 +216,17 @@ export class OrchestrationService extends EventEmitter {
         const start = startEpisode(running, state, plan.messages, this.clock.now());
         start.newEvents.splice(1, 0, ...plan.markers);
         start.consumed.push(...plan.consumed);
+        const view = this.views.get(instanceId);
+        const valid = view && view.executionId === instance.executionId ? view : undefined;
+        const stored = valid ? valid.length + valid.tail.length : this.store.historyLength(instanceId, instance.executionId);
         const sent = performance.now();
-        const result = await this.runEpisode(running, start);
+        const result = await this.runEpisode(running, start, stored, valid);
         if (!result) return;
         const returned = performance.now();
         const outcome = finishEpisode(running, start, result, this.clock.now());
-        this.apply(outcome, {}, start.newEvents.length);
+        this.apply(outcome, {}, start.newEvents.length, stored);
         this.episodes.record({
-          events: this.store.historyLength(instanceId, instance.executionId),
+          events: stored + outcome.append.length,
           hostMs: sent - began + (performance.now() - returned),
           workerMs: returned - sent,
         });
@@ -232,21 +235,19 @@ export class OrchestrationService extends EventEmitter {
   }
 
   /** Runs the orchestrator; null when the turn must be tried again later (worker unavailable or restarting). */
-  private async runEpisode(instance: InstanceRow, start: EpisodeStart): Promise<OrchestratorResult | null> {
+  private async runEpisode(instance: InstanceRow, start: EpisodeStart, stored: number, view: WorkerView | undefined): Promise<OrchestratorResult | null> {
     const fn = this.worker.functions.find((f) => f.name === instance.name);
     if (this.worker.state === 'ready' && (!fn || fn.kind !== 'orchestrator')) {
       return errorResult(`The function '${instance.name}' doesn't exist, is disabled, or is not an orchestrator function.`);
     }
     try {
-      let view = this.views.get(instance.instanceId);
-      if (view && view.executionId !== instance.executionId) view = undefined;
       let value = await this.worker.invoke({
         kind: 'orchestrator',
         functionName: instance.name,
         instanceId: instance.instanceId,
         executionId: instance.executionId,
         parentInstanceId: instance.parentInstanceId,
-        historyBase: view ? view.length : this.store.historyLength(instance.instanceId, instance.executionId),
+        historyBase: view ? view.length : stored,
         history: view ? [...view.tail, ...start.newEvents] : start.newEvents,
       });
       if ((value as NeedHistory).needHistory) {
@@ -261,8 +262,7 @@ export class OrchestrationService extends EventEmitter {
         });
       }
       this.crashes.delete(instance.instanceId);
-      const length = this.store.historyLength(instance.instanceId, instance.executionId) + start.newEvents.length;
-      this.views.set(instance.instanceId, { executionId: instance.executionId, length, tail: [] });
+      this.views.set(instance.instanceId, { executionId: instance.executionId, length: stored + start.newEvents.length, tail: [] });
       return value as OrchestratorResult;
     } catch (error) {
       this.views.delete(instance.instanceId);
@@ -278,7 +278,8 @@ export class OrchestrationService extends EventEmitter {
   }
 
   /** Commits an outcome and carries out its in-memory effects. */
-  private apply(outcome: TurnOutcome, extra: Transaction = {}, seenByWorker = 0): Promise<void> {
+  /** `stored`: the history length before this outcome, when the caller knows it. */
+  private apply(outcome: TurnOutcome, extra: Transaction = {}, seenByWorker = 0, stored?: number): Promise<void> {
     const now = this.clock.now();
     const row = outcome.instance;
     const id = row.instanceId;
@@ -326,7 +327,7 @@ export class OrchestrationService extends EventEmitter {
     if (outcome.continueAsNew) this.continueAsNew(row, outcome, tx, now);
 
     const committed = this.store.commit(tx);
-    this.afterCommit(row, outcome, tx, seenByWorker);
+    this.afterCommit(row, outcome, tx, seenByWorker, stored);
     for (const w of wake) this.wake(w);
     if (outcome.continueAsNew) this.wake(id);
     return committed;
@@ -357,7 +358,7 @@ export class OrchestrationService extends EventEmitter {
     this.views.delete(row.instanceId);
   }
 
-  private afterCommit(row: InstanceRow, outcome: TurnOutcome, tx: Transaction, seenByWorker: number): void {
+  private afterCommit(row: InstanceRow, outcome: TurnOutcome, tx: Transaction, seenByWorker: number, stored?: number): void {
     const id = row.instanceId;
     if (outcome.clearOutstanding) {
       this.timers.cancelInstance(id);
@@ -379,7 +380,7 @@ export class OrchestrationService extends EventEmitter {
     if (replaced) {
       this.emit('history', { instanceId: id, executionId: replaced.executionId, from: 0, events: replaced.events, reset: true });
     } else if (outcome.append.length) {
-      const from = this.store.historyLength(id, row.executionId) - outcome.append.length;
+      const from = stored ?? this.store.historyLength(id, row.executionId) - outcome.append.length;
       this.emit('history', { instanceId: id, executionId: row.executionId, from, events: outcome.append, reset: false });
     }
   }
