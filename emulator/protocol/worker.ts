@@ -1,25 +1,32 @@
 /**
  * Host ↔ worker protocol. Plain JSON messages, transport-neutral: today they travel over the
- * Node IPC channel of a forked process; a worker in another language could speak them over a socket.
- * Documented in docs/worker-protocol.md.
+ * Node IPC channel (`serialization: 'json'`) of a forked process; a worker in another language could
+ * speak them over stdio or a socket. Documented in docs/worker-protocol.md.
  */
 import type { HistoryEvent, OrchestratorResult } from './durable';
 
+/** Sent in `ready`; the host does not check it yet. */
 export const WORKER_PROTOCOL_VERSION = 1;
 
 export type FunctionKind = 'orchestrator' | 'activity' | 'entity' | 'http' | 'other';
 
+/** One registered function, as the worker reports it in `ready`. */
 export interface FunctionInfo {
   name: string;
+  /** From the trigger binding's type; 'entity' and 'other' functions are listed but never invoked. */
   kind: FunctionKind;
-  /** The trigger binding's type as registered, e.g. "orchestrationTrigger", "httpTrigger". */
+  /** The trigger binding's type as registered, e.g. "orchestrationTrigger", "httpTrigger", "timerTrigger". */
   triggerType: string;
-  /** httpTrigger only: the route template without the /api prefix (defaults to the function name). */
+  /**
+   * httpTrigger only: the route template relative to the route prefix (host.json
+   * extensions.http.routePrefix, default "api"), leading slashes removed; defaults to the function name.
+   */
   route?: string;
   /** httpTrigger only: upper-case methods; empty means all. */
   methods?: string[];
+  /** httpTrigger only, when set: reported but not enforced by the emulator. */
   authLevel?: string;
-  /** True when the function has a durableClient input binding. */
+  /** True when the function has a durableClient (or legacy orchestrationClient) input binding. */
   usesDurableClient?: boolean;
 }
 
@@ -29,7 +36,11 @@ export interface OrchestratorInvocation {
   instanceId: string;
   executionId: string;
   parentInstanceId: string | null;
-  /** History events from index `historyBase` on; the worker keeps earlier ones cached per execution. */
+  /**
+   * 0: `history` is the execution's whole history. n > 0: `history` holds only the events from index n
+   * on, and the worker must already have cached exactly the first n events of this executionId;
+   * otherwise it answers NeedHistory and the host resends everything with historyBase 0.
+   */
   historyBase: number;
   history: HistoryEvent[];
 }
@@ -39,16 +50,19 @@ export interface ActivityInvocation {
   functionName: string;
   instanceId: string;
   taskId: number;
-  /** JSON text of the activity's input (as recorded in TaskScheduled.Input). */
+  /** JSON text of the activity's input (as recorded in TaskScheduled.Input), or null for none. */
   input: string | null;
 }
 
 export interface HttpRequestData {
   method: string;
-  /** Absolute URL as the client sent it. */
+  /** Absolute URL rebuilt from the request: `http://` + its Host header + path and query. */
   url: string;
+  /** Lower-case names; a repeated header's values joined with ", ". */
   headers: Record<string, string>;
+  /** Query parameters; the last value wins for a repeated name. */
   query: Record<string, string>;
+  /** Route parameters matched from the function's route template (URL-decoded). */
   params: Record<string, string>;
   /** Request body, base64. */
   body: string;
@@ -58,7 +72,12 @@ export interface HttpInvocation {
   kind: 'http';
   functionName: string;
   request: HttpRequestData;
-  /** Binding data for durableClient inputs (reference §5), URLs on the request's origin. */
+  /**
+   * Binding data for the function's durableClient inputs (reference §5); present only when
+   * FunctionInfo.usesDurableClient. Its URLs are on the host's internal loopback origin
+   * (http://127.0.0.1:<port>), not the request's; createCheckStatusResponse rewrites them to the
+   * request's origin itself.
+   */
   durableClient?: unknown;
 }
 
@@ -66,48 +85,79 @@ export type Invocation = OrchestratorInvocation | ActivityInvocation | HttpInvoc
 
 export interface HttpResponseData {
   status: number;
+  /** As the function set them; cookies arrive as a `set-cookie` string[]. The host drops Content-Length / Transfer-Encoding. */
   headers: Record<string, string | string[]>;
   /** Response body, base64. */
   body: string;
 }
 
 export interface ActivityOutcome {
-  /** JSON text of the return value; "null" for undefined. */
+  /**
+   * JSON text of the return value, for TaskCompleted.Result: a string return value is JSON-encoded,
+   * bytes become a base64 JSON string, and no value gives "null".
+   */
   result: string;
 }
 
-/** The worker asks for the whole history when its cache does not hold the prefix the host assumed. */
+/**
+ * An orchestrator invocation's answer when the worker's cache does not hold the `historyBase` events the
+ * host assumed; nothing ran, and the host invokes again with historyBase 0 and the whole history.
+ */
 export interface NeedHistory {
   needHistory: true;
 }
 
+/**
+ * A successful result's value, by invocation kind: orchestrator → OrchestratorResult or NeedHistory;
+ * activity → ActivityOutcome; http → HttpResponseData. An orchestrator that threw still succeeds here:
+ * its OrchestratorResult carries `error`, whose `failureDetails` (when the exception was a library
+ * TaskFailedError) is the library's PascalCase FailureDetails payload
+ * ({ErrorType, ErrorMessage, StackTrace, IsNonRetriable, Properties?, InnerFailure?}).
+ */
 export type InvocationValue = OrchestratorResult | ActivityOutcome | HttpResponseData | NeedHistory;
 
+/** Why an invocation failed (result with ok: false): what the function threw, or why the worker could not run it. */
 export interface WorkerError {
+  /** The error's message (a thrown non-Error is given as its string or JSON form). */
   message: string;
   name?: string;
   stack?: string;
-  /** JSON text of the library's FailureDetails payload when it supplied one. */
+  /**
+   * Set when the app registered df.app.setExceptionPropertiesProvider and the provider returned
+   * properties: durable-functions then replaces an activity error's message with JSON text, which the
+   * worker parses. This is that parsed camelCase object
+   * ({errorType, errorMessage, isNonRetriable, properties, stackTrace?}), not JSON text; `message` and
+   * `name` are restored from its errorMessage and errorType.
+   */
   failureDetails?: unknown;
 }
 
 // host → worker
 export type HostToWorker =
+  /** Run one function; answered by exactly one `result` with the same id. Invocations run concurrently. */
   | { type: 'invoke'; id: number; invocation: Invocation }
+  /** Drop the instance's cached history (it finished, continued as new or was rewound). */
   | { type: 'forget'; instanceId: string }
+  /** Run the appTerminate hooks, flush pending messages and exit 0. */
   | { type: 'shutdown' };
 
 // worker → host
 export type WorkerToHost =
+  /** Once, after the app's files loaded and its appStart hooks ran. */
   | { type: 'ready'; version: number; functions: FunctionInfo[]; warnings: string[] }
+  /** Instead of `ready` when the app cannot load; `file` is the entry point at fault, when known. */
   | { type: 'loadError'; message: string; file?: string; stack?: string }
   | { type: 'result'; id: number; ok: true; value: InvocationValue }
   | { type: 'result'; id: number; ok: false; error: WorkerError }
+  /** functionName/invocationId: the invocation whose async chain logged it, when there is one. */
   | { type: 'log'; level: LogLevel; message: string; functionName?: string; invocationId?: string };
 
 export type LogLevel = 'trace' | 'debug' | 'information' | 'warning' | 'error' | 'critical';
 
-/** Environment variables the host sets for the worker process. */
+/**
+ * Environment variable names of the worker process. The host sets appDir (the worker falls back to its
+ * cwd); hubName is reserved and not set by the host yet.
+ */
 export const WORKER_ENV = {
   appDir: 'DURABLE_EMULATOR_APP_DIR',
   hubName: 'DURABLE_EMULATOR_HUB',
