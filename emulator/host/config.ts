@@ -7,6 +7,7 @@ export interface AppConfig {
   hubName: string;
   maxConcurrentActivities: number;
   maxConcurrentOrchestrators: number;
+  /** Infinity when host.json says -1 (no timeout). */
   functionTimeoutMs: number;
   routePrefix: string;
   /** local.settings.json Values. */
@@ -54,7 +55,9 @@ export function loadAppConfig(appDir: string): AppConfig {
   const hubName = resolveSetting(durable.hubName, settings) || 'TestHubName';
   const positive = (value: unknown, fallback: number) => (typeof value === 'number' && value > 0 ? Math.floor(value) : fallback);
   let functionTimeoutMs = DEFAULT_TIMEOUT_MS;
-  if (typeof host.functionTimeout === 'string') {
+  if (host.functionTimeout === '-1' || host.functionTimeout === -1) {
+    functionTimeoutMs = Infinity;
+  } else if (typeof host.functionTimeout === 'string') {
     const parsed = parseTimeSpan(host.functionTimeout);
     if (parsed === null || parsed <= 0) warnings.push(`host.json functionTimeout '${host.functionTimeout}' is not a TimeSpan; using 00:30:00.`);
     else functionTimeoutMs = parsed;

@@ -148,8 +148,11 @@ export type ResponseMessage<M extends Method = Method> =
   | { type: 'response'; id: number | null; ok: false; error: { code: ErrorCode; message: string } };
 
 export type PushMessage =
-  /** Coalesced: the latest state of every instance changed since the last push. */
-  | { type: 'push'; topic: 'instances'; changed: InstanceSummary[]; removed: string[] }
+  /**
+   * Coalesced: the latest state of every instance changed since the last push. `dropped` is set (changes
+   * not sent because the client read too slowly) on one push once it has caught up: re-list to resync.
+   */
+  | { type: 'push'; topic: 'instances'; changed: InstanceSummary[]; removed: string[]; dropped?: number }
   /** Events appended to a subscribed instance's history; `reset` when the history was rewritten (rewind, new execution). */
   | { type: 'push'; topic: 'history'; instanceId: string; executionId: string; from: number; events: HistoryEvent[]; reset: boolean }
   | { type: 'push'; topic: 'logs'; entries: LogEntry[] }

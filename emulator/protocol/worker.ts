@@ -160,5 +160,4 @@ export type LogLevel = 'trace' | 'debug' | 'information' | 'warning' | 'error' |
  */
 export const WORKER_ENV = {
   appDir: 'DURABLE_EMULATOR_APP_DIR',
-  hubName: 'DURABLE_EMULATOR_HUB',
 } as const;

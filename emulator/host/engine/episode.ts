@@ -186,7 +186,7 @@ export function finishEpisode(instance: InstanceRow, start: EpisodeStart, result
   const processed = state.actions.length;
   const actions = result.actions;
 
-  let failure = result.error ? ev.failure(result.error.message, 'Error', result.error.stack) : undefined;
+  let failure = result.error ? failureOfResult(result.error) : undefined;
   for (let i = 0; i < Math.min(processed, actions.length) && !failure; i++) {
     const replayed = describeAction(actions[i]);
     if (replayed !== state.actions[i].sig) {
@@ -346,4 +346,11 @@ function dropNewWork(outcome: TurnOutcome): void {
   outcome.work = [];
   outcome.timers = [];
   outcome.children = [];
+}
+
+/** The orchestrator's error, with the library's FailureDetails (error type, properties) when it gave them. */
+function failureOfResult(error: NonNullable<OrchestratorResult['error']>): ReturnType<typeof ev.failure> {
+  const details = error.failureDetails as Partial<ReturnType<typeof ev.failure>> | undefined;
+  const base = ev.failure(error.message, details?.ErrorType || 'Error', error.stack ?? details?.StackTrace);
+  return details && typeof details === 'object' ? { ...details, ...base, ErrorType: base.ErrorType } : base;
 }

@@ -39,8 +39,9 @@ export class AppRoutes {
 
 export function isAppPath(pathname: string, routePrefix: string): boolean {
   if (!routePrefix) return true;
-  const prefix = `/${routePrefix}`;
-  return pathname === prefix || pathname.startsWith(`${prefix}/`);
+  const prefix = `/${routePrefix}`.toLowerCase();
+  const path = pathname.toLowerCase();
+  return path === prefix || path.startsWith(`${prefix}/`);
 }
 
 export async function handleAppFunction(req: IncomingMessage, res: ServerResponse, url: URL, deps: AppFunctionsDeps, routes: AppRoutes): Promise<void> {

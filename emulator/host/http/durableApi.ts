@@ -24,9 +24,9 @@ export interface DurableApiDeps {
 }
 
 export async function handleDurableApi(req: IncomingMessage, res: ServerResponse, url: URL, deps: DurableApiDeps): Promise<void> {
-  const parts = url.pathname.slice(WEBHOOK_BASE.length).split('/').filter(Boolean).map(decodeURIComponent);
   const method = req.method ?? 'GET';
   try {
+    const parts = url.pathname.slice(WEBHOOK_BASE.length).split('/').filter(Boolean).map(decodeSegment);
     const [head, id, action, extra] = parts;
     if (head === 'orchestrators' && id && method === 'POST' && parts.length <= 3) return await start(req, res, url, deps, id, action);
     if (head === 'instances' && !id) {
@@ -43,6 +43,14 @@ export async function handleDurableApi(req: IncomingMessage, res: ServerResponse
   } catch (error) {
     if (error instanceof ControlError || error instanceof HttpError) return sendError(res, error.status, error.message);
     throw error;
+  }
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, `Malformed percent-encoding in the path segment '${segment}'.`);
   }
 }
 

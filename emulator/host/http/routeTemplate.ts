@@ -19,15 +19,17 @@ export interface CompiledRoute {
   specificity: number;
 }
 
-const CONSTRAINTS: Record<string, RegExp> = {
-  int: /^-?\d+$/,
-  long: /^-?\d+$/,
-  double: /^-?\d+(\.\d+)?$/,
-  float: /^-?\d+(\.\d+)?$/,
-  decimal: /^-?\d+(\.\d+)?$/,
-  bool: /^(true|false)$/i,
-  alpha: /^[a-z]+$/i,
-  guid: /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i,
+const pattern = (re: RegExp) => (value: string) => re.test(value);
+const CONSTRAINTS: Record<string, (value: string) => boolean> = {
+  int: pattern(/^-?\d+$/),
+  long: pattern(/^-?\d+$/),
+  double: pattern(/^-?\d+(\.\d+)?$/),
+  float: pattern(/^-?\d+(\.\d+)?$/),
+  decimal: pattern(/^-?\d+(\.\d+)?$/),
+  bool: pattern(/^(true|false)$/i),
+  alpha: pattern(/^[a-z]+$/i),
+  guid: pattern(/^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i),
+  datetime: (value) => !Number.isNaN(Date.parse(value)),
 };
 
 export function compileRoute(template: string): CompiledRoute {
@@ -67,7 +69,7 @@ export function matchRoute(route: CompiledRoute, path: string): Record<string, s
     if (segment.literal !== undefined) {
       if (value.toLowerCase() !== segment.literal) return null;
     } else {
-      if (!segment.constraints.every((c) => !CONSTRAINTS[c] || CONSTRAINTS[c].test(value))) return null;
+      if (!segment.constraints.every((c) => !CONSTRAINTS[c] || CONSTRAINTS[c](value))) return null;
       params[segment.name!] = value;
     }
     i++;

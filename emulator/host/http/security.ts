@@ -1,16 +1,26 @@
 /**
- * Who may talk to the emulator: Host must be a loopback name (defeats DNS rebinding), browsers may
- * only come from loopback origins (defeats CSRF and cross-site WebSockets), and callers from beyond
- * loopback need the key when the emulator listens on a public address.
+ * Who may talk to the emulator: Host must be a loopback name, or when listening beyond loopback an IP
+ * literal or this machine's name (defeats DNS rebinding, which needs a domain the attacker controls);
+ * browsers may only come from loopback origins or the emulator's own (defeats CSRF and cross-site
+ * WebSockets; opaque "null" origins included); and callers from other machines need the key when the
+ * emulator listens beyond loopback.
  */
 import type { IncomingMessage } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
+import * as os from 'node:os';
 
 const LOOPBACK_NAMES = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
 
 export function isLoopbackAddress(address: string | undefined): boolean {
   if (!address) return false;
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}
+
+/** A caller on this machine: loopback, or a connection to one of our own addresses from itself. */
+export function isLocalCaller(req: IncomingMessage): boolean {
+  const { remoteAddress, localAddress } = req.socket;
+  return isLoopbackAddress(remoteAddress) || (!!remoteAddress && remoteAddress === localAddress);
 }
 
 export function isLoopbackBind(host: string): boolean {
@@ -20,6 +30,16 @@ export function isLoopbackBind(host: string): boolean {
 function hostnameOf(hostHeader: string): string {
   if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1);
   return hostHeader.split(':')[0];
+}
+
+function isLoopbackName(name: string): boolean {
+  return LOOPBACK_NAMES.test(name) || LOOPBACK_NAMES.test(`[${name}]`);
+}
+
+/** Names a rebinding attacker cannot point at us: IP literals and this machine's own name. */
+function isTrustedHostName(name: string): boolean {
+  const bare = name.replace(/^\[|\]$/g, '');
+  return isLoopbackName(name) || isIP(bare) !== 0 || bare.toLowerCase() === os.hostname().toLowerCase();
 }
 
 export interface AccessPolicy {
@@ -33,23 +53,24 @@ export interface AccessPolicy {
 export function checkAccess(req: IncomingMessage, url: URL, policy: AccessPolicy): { status: 401 | 403; message: string } | null {
   const loopbackBind = isLoopbackBind(policy.bindHost);
   const host = req.headers.host ?? '';
-  if (loopbackBind && !LOOPBACK_NAMES.test(hostnameOf(host))) {
-    return { status: 403, message: `Host '${host}' is not allowed: the emulator only answers to loopback names.` };
+  const hostName = hostnameOf(host);
+  if (loopbackBind ? !isLoopbackName(hostName) : !isTrustedHostName(hostName)) {
+    return { status: 403, message: `Host '${host}' is not allowed: the emulator only answers to loopback names${loopbackBind ? '' : ', IP addresses and this machine\'s name'}.` };
   }
   const origin = req.headers.origin;
-  if (origin && origin !== 'null') {
+  if (origin !== undefined) {
     let originHost = '';
     try {
       originHost = new URL(origin).hostname;
     } catch {
       return { status: 403, message: `Origin '${origin}' is not allowed.` };
     }
-    const sameHost = !loopbackBind && hostnameOf(host) === originHost;
-    if (!LOOPBACK_NAMES.test(originHost) && !LOOPBACK_NAMES.test(`[${originHost}]`) && !sameHost) {
+    const ownOrigin = !loopbackBind && originHost === hostName.replace(/^\[|\]$/g, '');
+    if (!isLoopbackName(originHost) && !ownOrigin) {
       return { status: 403, message: `Origin '${origin}' is not allowed: only pages served from loopback may call the emulator.` };
     }
   }
-  if (!loopbackBind && !isLoopbackAddress(req.socket.remoteAddress)) {
+  if (!loopbackBind && !isLocalCaller(req)) {
     const given = url.searchParams.get('code') ?? (req.headers['x-functions-key'] as string | undefined) ?? '';
     if (!safeEqual(given, policy.key)) {
       return { status: 401, message: 'A key is required: pass ?code=<key> or the x-functions-key header (the key is printed at start-up).' };

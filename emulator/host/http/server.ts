@@ -6,7 +6,7 @@ import { AppRoutes, handleAppFunction, isAppPath } from './appFunctions';
 import { DurableApiDeps, handleDurableApi } from './durableApi';
 import { HttpError, sendError, sendJson } from './httpUtil';
 import { WEBHOOK_BASE, UrlContext } from './managementUrls';
-import { AccessPolicy, checkAccess } from './security';
+import { AccessPolicy, checkAccess, isLocalCaller, isLoopbackBind } from './security';
 
 export interface ServerDeps extends Omit<DurableApiDeps, 'urls'> {
   worker: WorkerProcess;
@@ -21,9 +21,11 @@ export interface ServerDeps extends Omit<DurableApiDeps, 'urls'> {
 
 export function createServer(deps: ServerDeps): http.Server {
   const routes = new AppRoutes(deps.worker);
+  // URLs handed to a caller from another machine carry the key it had to present.
   const publicUrls = (req: http.IncomingMessage): UrlContext => ({
     origin: `http://${req.headers.host ?? '127.0.0.1'}`,
     hubName: deps.hubName,
+    key: isLoopbackBind(deps.policy.bindHost) || isLocalCaller(req) ? undefined : deps.policy.key,
   });
   const clientUrls = (): UrlContext => ({ origin: deps.internalOrigin(), hubName: deps.hubName });
   const server = http.createServer((req, res) => {

@@ -107,7 +107,7 @@ export class InstanceControl {
     const row = this.store.getInstance(instanceId);
     if (!row) return 0;
     if (!isTerminal(row.runtimeStatus)) {
-      throw new ControlError(409, `The orchestration instance '${instanceId}' is ${row.runtimeStatus}; terminate it before purging it.`);
+      throw new ControlError(412, `The orchestration instance '${instanceId}' is ${row.runtimeStatus}; terminate it before purging it.`);
     }
     await this.service.deliver({ purgeInstances: [instanceId] }, []);
     return 1;

@@ -236,14 +236,14 @@ export class OrchestrationService extends EventEmitter {
 
   /** Runs the orchestrator; null when the turn must be tried again later (worker unavailable or restarting). */
   private async runEpisode(instance: InstanceRow, start: EpisodeStart, stored: number, view: WorkerView | undefined): Promise<OrchestratorResult | null> {
-    const fn = this.worker.functions.find((f) => f.name === instance.name);
+    const fn = this.worker.functions.find((f) => f.name.toLowerCase() === instance.name.toLowerCase());
     if (this.worker.state === 'ready' && (!fn || fn.kind !== 'orchestrator')) {
       return errorResult(`The function '${instance.name}' doesn't exist, is disabled, or is not an orchestrator function.`);
     }
     try {
       let value = await this.worker.invoke({
         kind: 'orchestrator',
-        functionName: instance.name,
+        functionName: fn?.name ?? instance.name,
         instanceId: instance.instanceId,
         executionId: instance.executionId,
         parentInstanceId: instance.parentInstanceId,
@@ -253,7 +253,7 @@ export class OrchestrationService extends EventEmitter {
       if ((value as NeedHistory).needHistory) {
         value = await this.worker.invoke({
           kind: 'orchestrator',
-          functionName: instance.name,
+          functionName: fn?.name ?? instance.name,
           instanceId: instance.instanceId,
           executionId: instance.executionId,
           parentInstanceId: instance.parentInstanceId,
@@ -393,7 +393,7 @@ export class OrchestrationService extends EventEmitter {
   private onWorkerReady(): void {
     this.views.clear();
     this.dispatcher.resubmitHeld();
-    for (const id of this.store.instancesWithMessages()) this.wake(id);
+    for (const id of new Set([...this.store.instancesWithMessages(), ...this.inbox.instances()])) this.wake(id);
   }
 }
 

@@ -24,12 +24,16 @@ export interface DispatcherOptions {
   onCompleted: (item: WorkItemRow, event: HistoryEvent) => void;
 }
 
+const MAX_CRASH_RUNS = 3;
+
 export class WorkDispatcher {
   private readonly slots: Semaphore;
   private readonly live = new Map<number, WorkItemRow>();
   private readonly byInstance = new Map<string, Set<number>>();
   /** Work that found the worker unavailable (app failed to load); sent again when it is ready. */
   private held: WorkItemRow[] = [];
+  /** Work items caught in a worker crash, and how often; each runs again, up to MAX_CRASH_RUNS. */
+  private readonly crashes = new Map<number, number>();
 
   constructor(private readonly options: DispatcherOptions) {
     this.slots = new Semaphore(options.maxConcurrent);
@@ -81,6 +85,16 @@ export class WorkDispatcher {
         this.held.push(item);
         return;
       }
+      // Like a queue message whose lease ran out, work caught in a crash runs again — a few times,
+      // since the crash may be its own doing.
+      if (error instanceof WorkerFailure && error.reason === 'crash') {
+        const crashes = (this.crashes.get(item.id) ?? 0) + 1;
+        this.crashes.set(item.id, crashes);
+        if (crashes < MAX_CRASH_RUNS) {
+          this.held.push(item);
+          return;
+        }
+      }
       event = ev.taskFailed(clock.now(), item.taskId, failureOf(error));
     }
     this.complete(item, event);
@@ -88,7 +102,8 @@ export class WorkDispatcher {
 
   private async runActivity(item: WorkItemRow): Promise<HistoryEvent> {
     const { worker, clock } = this.options;
-    if (worker.state === 'ready' && !worker.functions.some((f) => f.kind === 'activity' && f.name === item.name)) {
+    const fn = worker.functions.find((f) => f.kind === 'activity' && f.name.toLowerCase() === item.name.toLowerCase());
+    if (worker.state === 'ready' && !fn) {
       return ev.taskFailed(
         clock.now(),
         item.taskId,
@@ -97,7 +112,7 @@ export class WorkDispatcher {
     }
     const value = (await worker.invoke({
       kind: 'activity',
-      functionName: item.name,
+      functionName: fn?.name ?? item.name,
       instanceId: item.instanceId,
       taskId: item.taskId,
       input: item.input,
@@ -106,6 +121,7 @@ export class WorkDispatcher {
   }
 
   private complete(item: WorkItemRow, event: HistoryEvent): void {
+    this.crashes.delete(item.id);
     if (!this.live.delete(item.id)) return;
     this.byInstance.get(item.instanceId)?.delete(item.id);
     this.options.onCompleted(item, event);

@@ -7,7 +7,7 @@ import { ChildProcess, fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
 import type { FunctionInfo, Invocation, InvocationValue, LogLevel, WorkerError, WorkerToHost } from '../../protocol/worker';
-import { WORKER_ENV } from '../../protocol/worker';
+import { WORKER_ENV, WORKER_PROTOCOL_VERSION } from '../../protocol/worker';
 
 export interface WorkerOptions {
   appDir: string;
@@ -55,6 +55,10 @@ export interface WorkerLog {
 }
 
 const WORKER_ENTRY = path.join(__dirname, '..', '..', 'worker', 'main.js');
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** A worker that dies this soon after loading is restarted with a growing delay, not in a tight loop. */
+const QUICK_CRASH_MS = 5000;
+const MAX_RESTART_DELAY_MS = 10_000;
 
 export function describeInvocation(inv: Invocation): string {
   switch (inv.kind) {
@@ -77,6 +81,8 @@ export class WorkerProcess extends EventEmitter {
   private inFlight = new Map<number, InFlight>();
   private ready: Promise<void> | null = null;
   private readonly timeoutMs: number;
+  private readyAt = 0;
+  private restartDelay = 0;
 
   constructor(private readonly options: WorkerOptions) {
     super();
@@ -126,7 +132,9 @@ export class WorkerProcess extends EventEmitter {
     }
     const id = this.nextId++;
     return new Promise<InvocationValue>((resolve, reject) => {
-      const timer = setTimeout(() => this.onTimeout(id), this.timeoutMs);
+      // setTimeout caps at ~24.8 days; longer (or no) timeouts simply never fire.
+      const timer = setTimeout(() => this.onTimeout(id), Math.min(this.timeoutMs, MAX_TIMER_MS));
+      if (this.timeoutMs > MAX_TIMER_MS) clearTimeout(timer);
       this.inFlight.set(id, { invocation, resolve, reject, timer });
       this.child!.send({ type: 'invoke', id, invocation });
     });
@@ -161,7 +169,11 @@ export class WorkerProcess extends EventEmitter {
   private onMessage(message: WorkerToHost, loaded: () => void): void {
     switch (message.type) {
       case 'ready':
+        if (message.version !== WORKER_PROTOCOL_VERSION) {
+          this.emit('log', { level: 'warning', message: `The worker speaks protocol version ${message.version}; the host expects ${WORKER_PROTOCOL_VERSION}.` });
+        }
         this.state = 'ready';
+        this.readyAt = Date.now();
         this.functions = message.functions;
         this.warnings = message.warnings;
         for (const warning of message.warnings) this.emit('log', { level: 'warning', message: warning });
@@ -215,7 +227,15 @@ export class WorkerProcess extends EventEmitter {
     this.emit('log', { level: 'error', message: `The worker process ${how}${during}.` });
     this.emit('exit', { code, signal, running });
     // A worker that dies after loading is restarted; one that cannot even load waits for a change.
-    if (wasReady) void this.start().then(() => this.emit('restarted', `the worker process ${how}`));
+    if (wasReady) {
+      this.restartDelay = Date.now() - this.readyAt < QUICK_CRASH_MS ? Math.min(MAX_RESTART_DELAY_MS, Math.max(250, this.restartDelay * 2)) : 0;
+      const restart = () => {
+        if (this.state !== 'stopped' || this.child) return;
+        void this.start().then(() => this.emit('restarted', `the worker process ${how}`));
+      };
+      if (this.restartDelay) setTimeout(restart, this.restartDelay);
+      else restart();
+    }
     else if (!this.loadError) this.loadError = { message: `the worker process ${how} while loading the app` };
   }
 
