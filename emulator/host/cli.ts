@@ -96,7 +96,24 @@ async function main(): Promise<void> {
     if (ready) process.stdout.write(`${line}\n`);
     else pending.push(line);
   });
-  let emulator: Emulator;
+  // Handlers go in before start: a tool may stop us as soon as it reads the ready line.
+  let emulator: Emulator | undefined;
+  let exiting = false;
+  const shutdown = (signal: string) => {
+    if (exiting) return;
+    exiting = true;
+    if (!emulator) return; // start() finishes first, then sees `exiting`
+    logger.info(`${signal}: flushing storage and stopping.`);
+    emulator.stop().then(
+      () => process.exit(0),
+      (error) => {
+        process.stderr.write(`durable-emulator: error while stopping: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
   try {
     emulator = await Emulator.start({ ...options, logger });
   } catch (error) {
@@ -109,21 +126,10 @@ async function main(): Promise<void> {
   ready = true;
   for (const line of pending) process.stdout.write(`${line}\n`);
   logger.info(`Durable Functions emulator listening on ${emulator.httpUrl} (app ${emulator.config.appDir}, hub ${emulator.config.hubName})`);
-  let exiting = false;
-  const shutdown = (signal: string) => {
-    if (exiting) return;
-    exiting = true;
-    logger.info(`${signal}: flushing storage and stopping.`);
-    emulator.stop().then(
-      () => process.exit(0),
-      (error) => {
-        process.stderr.write(`durable-emulator: error while stopping: ${(error as Error).message}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  if (exiting) {
+    exiting = false;
+    shutdown('signal during start-up');
+  }
 }
 
 if (require.main === module) {

@@ -64,8 +64,14 @@ export class Connection {
     return this.ws.readyState === WebSocket.OPEN;
   }
 
+  /** Never throws: a message that cannot be sent is logged (a bug), not allowed to take the host down. */
   send(message: HostMessage): void {
-    if (this.open) this.ws.send(JSON.stringify(message));
+    if (!this.open) return;
+    try {
+      this.ws.send(JSON.stringify(message));
+    } catch (error) {
+      this.host.logError(`control: cannot send a ${message.type}: ${(error as Error).stack ?? error}`);
+    }
   }
 
   /** Handles one frame; never throws and never closes the connection. */
@@ -93,6 +99,7 @@ export class Connection {
       const result = await this.call(method, params);
       this.reply({ type: 'response', id, ok: true, result } as ResponseMessage);
     } catch (error) {
+      if (error instanceof EnvelopeError && error.id !== null) id = error.id;
       this.reply({ type: 'response', id, ok: false, error: this.errorOf(error, method) });
     }
   }

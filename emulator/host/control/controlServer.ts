@@ -87,9 +87,8 @@ export class ControlServer implements ConnectionHost {
       control: options.control,
       worker: options.worker,
       status: () => this.status(),
-      started: (row) => this.onStarted(row),
-      purged: (ids) => this.onPurged(ids),
     };
+    this.listen(options.service, 'purged', (ids: string[]) => this.onPurged(ids));
     this.listen(options.service, 'instance', (row: InstanceRow) => this.onInstance(row));
     this.listen(options.service, 'history', (change: HistoryChange) => this.onHistory(change));
     this.listen(options.logger, 'entry', (entry: HostLogEntry) => this.onLog(entry));
@@ -238,13 +237,6 @@ export class ControlServer implements ConnectionHost {
     this.changedRows.delete(row.instanceId); // keeps the map in order of the latest change
     this.changedRows.set(row.instanceId, row);
     this.scheduleFlush();
-  }
-
-  private onStarted(row: InstanceRow): InstanceRow {
-    const latest = this.store.getInstance(row.instanceId) ?? row;
-    // A change collected meanwhile is at least as new; an older Pending row must not overwrite it.
-    if (!this.changedRows.has(row.instanceId)) this.onInstance(latest);
-    return latest;
   }
 
   private onPurged(ids: string[]): void {

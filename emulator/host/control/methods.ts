@@ -19,14 +19,10 @@ export interface MethodContext {
   control: InstanceControl;
   worker: WorkerProcess;
   status(): EmulatorStatus;
-  /**
-   * An instance this layer started: its row is pushed at once (the service reports only later changes).
-   * Returns the instance as it is now: its first turn may have run while the start was made durable.
-   */
-  started(row: InstanceRow): InstanceRow;
-  /** Instances this layer purged (the service does not report purges). */
-  purged(ids: string[]): void;
 }
+
+/** The instance as it is now: its first turn may have run while the start was made durable. */
+const current = (store: Store, row: InstanceRow) => store.getInstance(row.instanceId) ?? row;
 
 type ServerMethod = Exclude<Method, 'subscribe' | 'unsubscribe'>;
 type Handlers = { [M in ServerMethod]: (ctx: MethodContext, params: Params<M>) => Promise<Result<M>> | Result<M> };
@@ -73,14 +69,13 @@ export const HANDLERS: Handlers = {
     }
     const from = p.from ?? 0;
     const limit = Math.min(p.limit ?? DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT);
-    // The store reads an execution's history whole; a ranged read would make deep pages cheaper.
-    const events = store.getHistory(p.instanceId, executionId);
-    return { executionId, from, events: events.slice(from, from + limit), total: events.length };
+    const events = store.getHistoryRange(p.instanceId, executionId, from, limit);
+    return { executionId, from, events, total: store.historyLength(p.instanceId, executionId) };
   },
 
   'instances.start': async (ctx, p) => {
     const row = await ctx.control.start(p.name, { instanceId: p.instanceId, input: jsonText(p.input) });
-    return summaryOf(ctx.started(row));
+    return summaryOf(current(ctx.store, row));
   },
 
   'instances.raiseEvent': async ({ control }, p) => {
@@ -110,25 +105,16 @@ export const HANDLERS: Handlers = {
 
   'instances.restart': async (ctx, p) => {
     const row = await ctx.control.restart(p.instanceId, p.newInstanceId ?? true);
-    return summaryOf(ctx.started(row));
+    return summaryOf(current(ctx.store, row));
   },
 
   'instances.purge': async (ctx, p) => {
     const deleted = await ctx.control.purge(p.instanceId);
-    if (deleted) ctx.purged([p.instanceId]);
     return { deleted };
   },
 
   'instances.purgeWhere': async (ctx, p) => {
-    const query = toQuery(p.filter);
-    // The same selection InstanceControl.purgeWhere makes, read in the same synchronous run (nothing can
-    // change in between), so that the removals can be pushed: the store does not report purges.
-    const statuses = (query.runtimeStatus?.length ? query.runtimeStatus : TERMINAL).filter((s) => TERMINAL.includes(s));
-    const ids = statuses.length
-      ? ctx.store.queryInstances({ ...query, runtimeStatus: statuses, top: 0 }).instances.map((r) => r.instanceId)
-      : [];
-    const deleted = await ctx.control.purgeWhere(query);
-    ctx.purged(ids);
+    const deleted = await ctx.control.purgeWhere(toQuery(p.filter));
     return { deleted };
   },
 
@@ -138,7 +124,6 @@ export const HANDLERS: Handlers = {
   },
 };
 
-const TERMINAL: RuntimeStatus[] = ['Completed', 'Failed', 'Terminated'];
 
 /** Instance counts per runtime status (every status, zeros included). */
 export function countsByStatus(store: Store): Partial<Record<RuntimeStatus, number>> {

@@ -137,6 +137,9 @@ export class InstanceControl {
   /** Function names are case-insensitive; the registered spelling is the one stored. */
   private orchestratorName(name: string): string {
     if (!name) throw new ControlError(400, 'An orchestrator function name is required.');
+    if (this.worker.state === 'loadFailed') {
+      throw new ControlError(503, `Cannot start '${name}': the app failed to load: ${this.worker.loadError?.message ?? 'unknown error'}`);
+    }
     if (this.worker.state !== 'ready') return name;
     const fn = this.worker.functions.find((f) => f.name.toLowerCase() === name.toLowerCase());
     if (!fn || fn.kind !== 'orchestrator') {

@@ -75,6 +75,7 @@ export function newInstanceRow(instanceId: string, name: string, input: string |
 export declare interface OrchestrationService {
   on(event: 'instance', listener: (row: InstanceRow) => void): this;
   on(event: 'history', listener: (change: HistoryChange) => void): this;
+  on(event: 'purged', listener: (instanceIds: string[]) => void): this;
   on(event: 'error', listener: (error: Error) => void): this;
 }
 
@@ -124,9 +125,11 @@ export class OrchestrationService extends EventEmitter {
     for (const id of this.store.instancesWithMessages()) this.wake(id);
   }
 
-  /** Commits a transaction that queues messages, then runs the instances concerned. */
+  /** Commits a management transaction (starts, messages, purges), reports it, and runs the instances concerned. */
   deliver(tx: Transaction, wake: string[]): Promise<void> {
     const committed = this.store.commit(tx);
+    if (tx.purgeInstances?.length) this.emit('purged', tx.purgeInstances);
+    for (const row of tx.upsertInstances ?? []) this.emit('instance', row);
     for (const id of wake) this.wake(id);
     return committed;
   }

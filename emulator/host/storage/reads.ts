@@ -46,6 +46,14 @@ export function getHistory(db: Db, instanceId: string, executionId?: string): Hi
   return JSON.parse(`[${events.join(',')}]`) as HistoryEvent[];
 }
 
+export function getHistoryRange(db: Db, instanceId: string, executionId: string, from: number, limit: number): HistoryEvent[] {
+  const events = db.column<string>(
+    'SELECT event FROM history WHERE instanceId = ? AND executionId = ? AND idx >= ? ORDER BY idx LIMIT ?',
+    [instanceId, executionId, Math.max(0, from), Math.max(0, limit)],
+  );
+  return JSON.parse(`[${events.join(',')}]`) as HistoryEvent[];
+}
+
 export function historyLength(db: Db, instanceId: string, executionId: string): number {
   const row = db.one('SELECT eventCount FROM executions WHERE instanceId = ? AND executionId = ?', [instanceId, executionId]);
   return row ? (row[0] as number) : 0;

@@ -120,6 +120,10 @@ export class SqlStore implements Store {
   getHistory(instanceId: string, executionId?: string): HistoryEvent[] {
     return reads.getHistory(this.db, instanceId, executionId);
   }
+
+  getHistoryRange(instanceId: string, executionId: string, from: number, limit: number): HistoryEvent[] {
+    return reads.getHistoryRange(this.db, instanceId, executionId, from, limit);
+  }
   historyLength(instanceId: string, executionId: string): number {
     return reads.historyLength(this.db, instanceId, executionId);
   }

@@ -114,6 +114,8 @@ export interface Store {
   getInstance(instanceId: string): InstanceRow | undefined;
   /** History of the current execution, or of `executionId` when given. */
   getHistory(instanceId: string, executionId?: string): HistoryEvent[];
+  /** `limit` events of an execution's history from index `from`. */
+  getHistoryRange(instanceId: string, executionId: string, from: number, limit: number): HistoryEvent[];
   historyLength(instanceId: string, executionId: string): number;
   listExecutions(instanceId: string): ExecutionInfo[];
   queryInstances(query: InstanceQuery): InstancePage;
