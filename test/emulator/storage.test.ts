@@ -170,6 +170,23 @@ describe('storage: operations', () => {
     assert.equal(store.getInstance('c')!.completedTime, 1_700_000_002_000);
   });
 
+  it('reads ranges of a history written in several appends', async () => {
+    const store = await open(tempDir());
+    await store.commit({ upsertInstances: [instance('r')] });
+    const ids = Array.from({ length: 10 }, (_, i) => i);
+    for (const chunk of [ids.slice(0, 3), ids.slice(3, 4), ids.slice(4, 10)]) {
+      await store.commit({ appendHistory: [{ instanceId: 'r', executionId: 'exec-1', events: chunk.map((i) => event(EventType.TaskScheduled, i)) }] });
+    }
+    const range = (from: number, limit: number) => store.getHistoryRange('r', 'exec-1', from, limit).map((e) => e.EventId);
+    assert.deepEqual(range(0, 10), ids);
+    assert.deepEqual(range(2, 3), [2, 3, 4]);
+    assert.deepEqual(range(3, 1), [3]);
+    assert.deepEqual(range(8, 50), [8, 9]);
+    assert.deepEqual(range(10, 5), []);
+    assert.deepEqual(store.getHistory('r').map((e) => e.EventId), ids);
+    assert.equal(store.historyLength('r', 'exec-1'), 10);
+  });
+
   it('round-trips messages, timers and work items, and purges everything of an instance', async () => {
     const store = await open(tempDir());
     await workload(store);

@@ -86,6 +86,8 @@ export class OrchestrationService extends EventEmitter {
   readonly dispatcher: WorkDispatcher;
   readonly episodes = new EpisodeStats();
   private readonly inbox = new VolatileInbox();
+  /** Instances that may have stored messages: the others' turns skip that query (most turns are completions). */
+  private readonly mayHaveMessages = new Set<string>();
   private readonly worker: WorkerProcess;
   private readonly turns: Semaphore;
   private readonly active = new Set<string>();
@@ -122,12 +124,21 @@ export class OrchestrationService extends EventEmitter {
   recover(): void {
     for (const timer of this.store.allTimers()) this.timers.arm(timer);
     for (const item of this.store.allWorkItems()) this.dispatcher.submit(item);
-    for (const id of this.store.instancesWithMessages()) this.wake(id);
+    for (const id of this.store.instancesWithMessages()) {
+      this.mayHaveMessages.add(id);
+      this.wake(id);
+    }
+  }
+
+  /** Commits through here so that instances given messages are known to have them. */
+  private commit(tx: Transaction): Promise<void> {
+    for (const m of tx.addMessages ?? []) this.mayHaveMessages.add(m.instanceId);
+    return this.store.commit(tx);
   }
 
   /** Commits a management transaction (starts, messages, purges), reports it, and runs the instances concerned. */
   deliver(tx: Transaction, wake: string[]): Promise<void> {
-    const committed = this.store.commit(tx);
+    const committed = this.commit(tx);
     if (tx.purgeInstances?.length) this.emit('purged', tx.purgeInstances);
     for (const row of tx.upsertInstances ?? []) this.emit('instance', row);
     for (const id of wake) this.wake(id);
@@ -190,7 +201,9 @@ export class OrchestrationService extends EventEmitter {
   private async runTurn(instanceId: string): Promise<void> {
     const instance = this.store.getInstance(instanceId);
     if (!instance) return;
-    const messages = [...this.store.getMessages(instanceId), ...this.inbox.peek(instanceId)];
+    const queued = this.mayHaveMessages.has(instanceId) ? this.store.getMessages(instanceId) : [];
+    if (!queued.length) this.mayHaveMessages.delete(instanceId);
+    const messages = [...queued, ...this.inbox.peek(instanceId)];
     const state = parseEngineState(instance.engineState);
     const plan = planTurn(instance, state, messages, this.clock.now());
     switch (plan.kind) {
@@ -329,7 +342,7 @@ export class OrchestrationService extends EventEmitter {
     }
     if (outcome.continueAsNew) this.continueAsNew(row, outcome, tx, now);
 
-    const committed = this.store.commit(tx);
+    const committed = this.commit(tx);
     this.afterCommit(row, outcome, tx, seenByWorker, stored);
     for (const w of wake) this.wake(w);
     if (outcome.continueAsNew) this.wake(id);
@@ -396,7 +409,7 @@ export class OrchestrationService extends EventEmitter {
   private onWorkerReady(): void {
     this.views.clear();
     this.dispatcher.resubmitHeld();
-    for (const id of new Set([...this.store.instancesWithMessages(), ...this.inbox.instances()])) this.wake(id);
+    for (const id of new Set([...this.mayHaveMessages, ...this.inbox.instances()])) this.wake(id);
   }
 }
 

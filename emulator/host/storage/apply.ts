@@ -153,20 +153,21 @@ function eventCount(db: Db, instanceId: string, executionId: string): number {
   return 0;
 }
 
-/** Appends events after the execution's last one (or replaces them all), one row each: O(new events). */
+/** Appends events after the execution's last one (or replaces them all) as one row: O(new events). */
 function writeHistory(db: Db, { instanceId, executionId, events }: HistoryAppend, replace: boolean): void {
   let count = eventCount(db, instanceId, executionId);
   if (replace) {
     db.run('DELETE FROM history WHERE instanceId = ? AND executionId = ?', [instanceId, executionId]);
     count = 0;
   }
-  for (const event of events) {
-    db.run('INSERT INTO history (instanceId, executionId, idx, event) VALUES (?, ?, ?, ?)', [
+  if (events.length) {
+    db.run('INSERT INTO history (instanceId, executionId, idx, count, events) VALUES (?, ?, ?, ?, ?)', [
       instanceId,
       executionId,
-      count++,
-      JSON.stringify(event),
+      count,
+      events.length,
+      JSON.stringify(events),
     ]);
   }
-  db.run('UPDATE executions SET eventCount = ? WHERE instanceId = ? AND executionId = ?', [count, instanceId, executionId]);
+  db.run('UPDATE executions SET eventCount = ? WHERE instanceId = ? AND executionId = ?', [count + events.length, instanceId, executionId]);
 }

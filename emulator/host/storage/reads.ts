@@ -38,20 +38,30 @@ export function getHistory(db: Db, instanceId: string, executionId?: string): Hi
     if (!current) return [];
     executionId = current[0] as string;
   }
-  const events = db.column<string>('SELECT event FROM history WHERE instanceId = ? AND executionId = ? ORDER BY idx', [
+  const chunks = db.column<string>('SELECT events FROM history WHERE instanceId = ? AND executionId = ? ORDER BY idx', [
     instanceId,
     executionId,
   ]);
-  // One parse of the joined texts is cheaper than one parse per event.
-  return JSON.parse(`[${events.join(',')}]`) as HistoryEvent[];
+  return parseChunks(chunks);
+}
+
+/** One parse of the joined arrays is cheaper than one parse per chunk. */
+function parseChunks(chunks: string[]): HistoryEvent[] {
+  return JSON.parse(`[${chunks.map((c) => c.slice(1, -1)).join(',')}]`) as HistoryEvent[];
 }
 
 export function getHistoryRange(db: Db, instanceId: string, executionId: string, from: number, limit: number): HistoryEvent[] {
-  const events = db.column<string>(
-    'SELECT event FROM history WHERE instanceId = ? AND executionId = ? AND idx >= ? ORDER BY idx LIMIT ?',
-    [instanceId, executionId, Math.max(0, from), Math.max(0, limit)],
-  );
-  return JSON.parse(`[${events.join(',')}]`) as HistoryEvent[];
+  const start = Math.max(0, from);
+  const end = start + Math.max(0, limit);
+  const rows = db.all('SELECT idx, events FROM history WHERE instanceId = ? AND executionId = ? AND idx < ? AND idx + count > ? ORDER BY idx', [
+    instanceId,
+    executionId,
+    end,
+    start,
+  ]);
+  if (!rows.length) return [];
+  const first = rows[0][0] as number;
+  return parseChunks(rows.map((r) => r[1] as string)).slice(start - first, end - first);
 }
 
 export function historyLength(db: Db, instanceId: string, executionId: string): number {

@@ -44,12 +44,14 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (instanceId, executionId)
   ) WITHOUT ROWID;
 
-  -- One row per event, so that appending never rewrites earlier events.
+  -- One row per append (an episode's events, as a JSON array starting at event number idx): appending
+  -- never rewrites earlier events and costs one insert, however many events an episode adds.
   CREATE TABLE history (
     instanceId TEXT NOT NULL,
     executionId TEXT NOT NULL,
     idx INTEGER NOT NULL,
-    event TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    events TEXT NOT NULL,
     PRIMARY KEY (instanceId, executionId, idx)
   );
 
