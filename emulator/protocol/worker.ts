@@ -139,7 +139,9 @@ export type HostToWorker =
   /** Drop the instance's cached history (it finished, continued as new or was rewound). */
   | { type: 'forget'; instanceId: string }
   /** Run the appTerminate hooks, flush pending messages and exit 0. */
-  | { type: 'shutdown' };
+  | { type: 'shutdown' }
+  /** Several messages in one write: each side batches what it sends within one event-loop turn. */
+  | { type: 'batch'; messages: HostToWorker[] };
 
 // worker → host
 export type WorkerToHost =
@@ -150,14 +152,12 @@ export type WorkerToHost =
   | { type: 'result'; id: number; ok: true; value: InvocationValue }
   | { type: 'result'; id: number; ok: false; error: WorkerError }
   /** functionName/invocationId: the invocation whose async chain logged it, when there is one. */
-  | { type: 'log'; level: LogLevel; message: string; functionName?: string; invocationId?: string };
+  | { type: 'log'; level: LogLevel; message: string; functionName?: string; invocationId?: string }
+  | { type: 'batch'; messages: WorkerToHost[] };
 
 export type LogLevel = 'trace' | 'debug' | 'information' | 'warning' | 'error' | 'critical';
 
-/**
- * Environment variable names of the worker process. The host sets appDir (the worker falls back to its
- * cwd); hubName is reserved and not set by the host yet.
- */
+/** Environment variable names of the worker process. The host sets appDir (the worker falls back to its cwd). */
 export const WORKER_ENV = {
   appDir: 'DURABLE_EMULATOR_APP_DIR',
 } as const;

@@ -6,20 +6,33 @@ import type { HostToWorker, WorkerToHost } from '../protocol/worker';
 
 let unsent = 0;
 let onDrained: (() => void)[] = [];
+/** Messages of this event-loop turn, written together: one IPC write costs about as much as its content. */
+let queued: WorkerToHost[] = [];
 
 export function sendToHost(message: WorkerToHost): void {
   if (!process.send || !process.connected) {
     return;
   }
-  unsent++;
+  if (queued.push(message) === 1) {
+    unsent++;
+    setImmediate(writeQueued);
+  }
+}
+
+function writeQueued(): void {
+  const messages = queued;
+  queued = [];
+  if (!process.send || !process.connected) return drained();
   // A send error means the host is gone; the 'disconnect' handler ends the worker.
-  process.send(message, undefined, {}, () => {
-    unsent--;
-    if (unsent === 0) {
-      onDrained.forEach((resolve) => resolve());
-      onDrained = [];
-    }
-  });
+  process.send(messages.length === 1 ? messages[0] : { type: 'batch', messages }, undefined, {}, drained);
+}
+
+function drained(): void {
+  unsent--;
+  if (unsent === 0) {
+    onDrained.forEach((resolve) => resolve());
+    onDrained = [];
+  }
 }
 
 /** Resolves once every message sent so far is written, so exiting does not drop the last ones. */
@@ -28,5 +41,9 @@ export function flushToHost(): Promise<void> {
 }
 
 export function onHostMessage(handler: (message: HostToWorker) => void): void {
-  process.on('message', (message) => handler(message as HostToWorker));
+  const dispatch = (message: HostToWorker): void => {
+    if (message.type === 'batch') message.messages.forEach(dispatch);
+    else handler(message);
+  };
+  process.on('message', (message) => dispatch(message as HostToWorker));
 }

@@ -44,10 +44,12 @@ class TestWorker {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.child.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-    this.child.on('message', (message: WorkerToHost) => {
+    const receive = (message: WorkerToHost): void => {
+      if (message.type === 'batch') return message.messages.forEach(receive);
       this.messages.push(message);
       this.waiters = this.waiters.filter((w) => (w.match(message) ? (w.resolve(message), false) : true));
-    });
+    };
+    this.child.on('message', receive);
     // 'close' (not 'exit') comes after the IPC channel delivered everything the worker sent.
     this.child.on('close', (code, signal) => {
       this.closed = true;

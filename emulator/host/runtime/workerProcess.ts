@@ -6,7 +6,7 @@
 import { ChildProcess, fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
-import type { FunctionInfo, Invocation, InvocationValue, LogLevel, WorkerError, WorkerToHost } from '../../protocol/worker';
+import type { FunctionInfo, HostToWorker, Invocation, InvocationValue, LogLevel, WorkerError, WorkerToHost } from '../../protocol/worker';
 import { WORKER_ENV, WORKER_PROTOCOL_VERSION } from '../../protocol/worker';
 
 export interface WorkerOptions {
@@ -83,6 +83,8 @@ export class WorkerProcess extends EventEmitter {
   private readonly timeoutMs: number;
   private readyAt = 0;
   private restartDelay = 0;
+  /** Messages of this event-loop turn, written together (one IPC write costs about as much as its content). */
+  private outbox: HostToWorker[] = [];
 
   constructor(private readonly options: WorkerOptions) {
     super();
@@ -136,12 +138,21 @@ export class WorkerProcess extends EventEmitter {
       const timer = setTimeout(() => this.onTimeout(id), Math.min(this.timeoutMs, MAX_TIMER_MS));
       if (this.timeoutMs > MAX_TIMER_MS) clearTimeout(timer);
       this.inFlight.set(id, { invocation, resolve, reject, timer });
-      this.child!.send({ type: 'invoke', id, invocation });
+      this.send({ type: 'invoke', id, invocation });
     });
   }
 
   forget(instanceId: string): void {
-    if (this.state === 'ready') this.child?.send({ type: 'forget', instanceId });
+    if (this.state === 'ready') this.send({ type: 'forget', instanceId });
+  }
+
+  private send(message: HostToWorker): void {
+    if (this.outbox.push(message) > 1) return;
+    setImmediate(() => {
+      const messages = this.outbox;
+      this.outbox = [];
+      if (messages.length && this.child?.connected) this.child.send(messages.length === 1 ? messages[0] : { type: 'batch', messages });
+    });
   }
 
   /** Kills the process (failing what is in flight with `reason`) and starts a new one. */
@@ -153,6 +164,7 @@ export class WorkerProcess extends EventEmitter {
 
   async stop(reason = 'the emulator is stopping', signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const child = this.child;
+    this.outbox = [];
     this.failInFlight(reason, 'crash');
     this.state = 'stopped';
     this.child = null;
@@ -168,6 +180,9 @@ export class WorkerProcess extends EventEmitter {
 
   private onMessage(message: WorkerToHost, loaded: () => void): void {
     switch (message.type) {
+      case 'batch':
+        for (const m of message.messages) this.onMessage(m, loaded);
+        break;
       case 'ready':
         if (message.version !== WORKER_PROTOCOL_VERSION) {
           this.emit('log', { level: 'warning', message: `The worker speaks protocol version ${message.version}; the host expects ${WORKER_PROTOCOL_VERSION}.` });
