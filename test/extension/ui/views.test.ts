@@ -1,0 +1,169 @@
+/**
+ * UI end to end: code-server with the packaged .vsix installed, driven by playwright-core in Debian Chromium,
+ * on the approvals sample. From the command palette: start the emulator, start orchestrations, raise an event,
+ * terminate one; the Instances view shows them appear and finish. Screenshots go to test-artifacts/.
+ *
+ *   npm run compile && npm run package && npx mocha --config test/extension/.mocharc.ui.json
+ */
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { clickActivityBar, expectEventually, openUi, REPO, runCommand, screenshot, treeRows, UiSession, viewPane, waitForTreeRow } from '../../vscode/ui';
+
+const VSIX = path.join(REPO, 'durable-functions-emulator.vsix');
+const SAMPLE = path.join(REPO, 'samples', 'approvals');
+const CONTAINER = 'Durable Functions';
+
+/**
+ * Runs a palette command that opens its own quick input right away. ui.ts's runCommand waits for the
+ * palette to close, which never happens then: the same widget stays up with the command's first prompt.
+ */
+async function runPromptingCommand(page: Page, title: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await page.locator('.monaco-workbench').focus().catch(() => undefined);
+  await page.keyboard.press('F1');
+  await input.waitFor({ state: 'visible' });
+  await page.keyboard.press('End');
+  await page.keyboard.type(title, { delay: 10 });
+  await page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: title }).first().waitFor({ state: 'visible' });
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget input[aria-label="Type the name of a command to run."]').waitFor({ state: 'detached' });
+}
+
+/** The quick input (pick or box) once its title shows `title`. */
+async function quickInput(page: Page, title: string | RegExp): Promise<Locator> {
+  const widget = page.locator('.quick-input-widget');
+  await widget.locator('.quick-input-title').filter({ hasText: title }).waitFor({ state: 'visible' });
+  return widget;
+}
+
+/** Answers a quick pick: filters by typing, waits for the row, Enter. */
+async function pick(page: Page, title: string | RegExp, typed: string, row: string | RegExp = typed): Promise<void> {
+  const widget = await quickInput(page, title);
+  await widget.locator('input').focus();
+  await page.keyboard.type(typed, { delay: 5 });
+  await widget.locator('.monaco-list-row').filter({ hasText: row }).first().waitFor({ state: 'visible' });
+  await page.keyboard.press('Enter');
+}
+
+/** Answers an input box: replaces its value, Enter. */
+async function answer(page: Page, title: string | RegExp, text: string | undefined): Promise<void> {
+  const widget = await quickInput(page, title);
+  await widget.locator('input').focus();
+  if (text !== undefined) {
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type(text, { delay: 5 });
+  }
+  await page.keyboard.press('Enter');
+}
+
+/** The Instances row of an instance once its status icon (a codicon) is the expected one. */
+async function instanceRow(page: Page, instanceId: string, codicon: string): Promise<Locator> {
+  const row = await waitForTreeRow(page, 'Instances', instanceId);
+  await expectEventually(async () => assert.ok((await row.locator(`.codicon-${codicon}`).count()) > 0, `${instanceId} shows ${codicon}`));
+  return row;
+}
+
+/** Starts an orchestration through the prompts; resolves with the time of the last Enter. */
+async function startOrchestration(page: Page, name: string, input: string, instanceId: string, hasHistory: boolean): Promise<number> {
+  await runPromptingCommand(page, 'Durable: Start Orchestration…');
+  await pick(page, 'Durable: Start Orchestration', name);
+  if (hasHistory) await pick(page, `Start ${name}: recent inputs`, 'New input', /New input/);
+  await answer(page, `Start ${name}: input`, input);
+  await answer(page, `Start ${name}: instance id`, instanceId);
+  return Date.now();
+}
+
+describe('extension UI: the Durable views driven from the command palette (code-server + Chromium)', function () {
+  this.timeout(10 * 60_000);
+  let ui: UiSession | undefined;
+  let dataFolder: string;
+
+  before(async function () {
+    this.timeout(20 * 60_000);
+    if (!fs.existsSync(VSIX)) throw new Error(`${VSIX} is missing: run \`npm run package\` first.`);
+    if (!fs.existsSync(path.join(SAMPLE, 'dist'))) {
+      const r = spawnSync('npm', ['run', 'build', '--workspace', 'samples/approvals'], { cwd: REPO, stdio: 'inherit' });
+      assert.equal(r.status, 0, 'building samples/approvals failed');
+    }
+    dataFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'dfe-ui-data-'));
+    ui = await openUi({
+      folder: SAMPLE,
+      vsix: [VSIX],
+      // A free port and a data folder outside the sample, so that the run leaves the checkout as it was.
+      settings: { 'durableEmulator.port': 0, 'durableEmulator.dataFolder': dataFolder },
+    });
+  });
+
+  after(async () => {
+    await ui?.close();
+    if (dataFolder) fs.rmSync(dataFolder, { recursive: true, force: true });
+  });
+
+  it('starts the emulator, runs, completes, raises and terminates instances from the palette', async () => {
+    const page = ui!.page;
+    await clickActivityBar(page, CONTAINER);
+    await viewPane(page, 'Instances').getByText('The Durable Functions emulator is not running.').waitFor({ state: 'visible' });
+    await screenshot(page, 'extension-1-welcome');
+
+    await runCommand(page, 'Durable: Start Emulator');
+    await waitForTreeRow(page, 'Functions', 'Orchestrators');
+    await waitForTreeRow(page, 'Functions', 'BudgetApproval');
+    await page.locator('.part.statusbar').getByText(/Durable :\d+/).waitFor({ state: 'visible' });
+    await screenshot(page, 'extension-2-emulator-running');
+
+    // Auto-approved (small amount): appears and completes.
+    const entered = await startOrchestration(page, 'BudgetApproval', '{"amount": 200}', 'ui-budget-small', false);
+    await waitForTreeRow(page, 'Instances', 'ui-budget-small');
+    console.log(`      Enter on the last prompt → its row drawn in the workbench: ${Date.now() - entered} ms`);
+    await instanceRow(page, 'ui-budget-small', 'check');
+    await waitForTreeRow(page, 'Instances', 'Completed');
+
+    // A big amount waits for BudgetApproved: raise it from the palette.
+    const entered2 = await startOrchestration(page, 'BudgetApproval', '{"amount": 5000}', 'ui-budget-big', true);
+    await waitForTreeRow(page, 'Instances', 'ui-budget-big');
+    console.log(`      (with the groups already drawn) Enter → row drawn: ${Date.now() - entered2} ms`);
+    await instanceRow(page, 'ui-budget-big', 'sync');
+    await waitForTreeRow(page, 'Instances', 'Running');
+    await screenshot(page, 'extension-3-running-instance');
+    await runPromptingCommand(page, 'Durable: Raise Event…');
+    await pick(page, 'Durable: Raise Event: instance', 'ui-budget-big');
+    await pick(page, 'Raise event on ui-budget-big', 'BudgetApproved');
+    await answer(page, 'Raise BudgetApproved on ui-budget-big: payload', 'true');
+    await instanceRow(page, 'ui-budget-big', 'check');
+
+    // One that waits for A, B or C: terminate it from the palette.
+    await startOrchestration(page, 'Select', '', 'ui-select', false);
+    await instanceRow(page, 'ui-select', 'sync');
+    await runPromptingCommand(page, 'Durable: Terminate Instance…');
+    await pick(page, 'Durable: Terminate: instance', 'ui-select');
+    await answer(page, 'Terminate ui-select', undefined);
+    await instanceRow(page, 'ui-select', 'circle-slash');
+    await waitForTreeRow(page, 'Instances', 'Terminated');
+
+    const labels = [...new Set((await treeRows(page, 'Instances').locator('.label-name').allTextContents()).map((s) => s.trim()))];
+    for (const expected of ['Completed', 'Terminated', 'ui-budget-small', 'ui-budget-big', 'ui-select']) assert.ok(labels.includes(expected), `${expected} in ${labels}`);
+    // For the README: a wider side bar, then an instance's tooltip (input, output, times).
+    const sidebar = await page.locator('.part.sidebar').boundingBox();
+    if (sidebar) {
+      const [x, y] = [sidebar.x + sidebar.width + 1, sidebar.y + sidebar.height / 3];
+      await page.mouse.move(x, y);
+      await page.mouse.down();
+      await page.mouse.move(x + 200, y, { steps: 8 });
+      await page.mouse.up();
+      await page.mouse.move(x + 600, y);
+    }
+    await screenshot(page, 'extension-views');
+    await (await waitForTreeRow(page, 'Instances', 'ui-budget-big')).hover();
+    await page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'ui-budget-big' }).first().waitFor({ state: 'visible' });
+    await screenshot(page, 'extension-tooltip');
+
+    // The emulator's and the app's logs stream into the output channel.
+    await runCommand(page, 'Durable: Show Emulator Logs');
+    await page.locator('.part.panel .view-lines').getByText(/listening\son\shttp:\/\/127\.0\.0\.1/) /* Monaco draws spaces as U+00A0 */.first().waitFor({ state: 'visible' });
+    await screenshot(page, 'extension-logs');
+  });
+});
