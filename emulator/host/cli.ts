@@ -20,6 +20,7 @@ Options:
   --inspect[=PORT]   start the app's worker under the Node inspector (for breakpoints)
   --node PATH        the node executable for the app's worker (default: the one running the emulator)
   --max-body BYTES   largest request body accepted (default 16777216)
+  --parent-pid PID   stop when that process exits (used by the VS Code extension)
   -h, --help         show this help
 `;
 
@@ -67,6 +68,9 @@ export function parseArgs(argv: string[]): EmulatorOptions {
         break;
       case '--max-body':
         options.maxBody = number('--max-body', value(), 1024, 2 ** 31);
+        break;
+      case '--parent-pid':
+        options.parentPid = number('--parent-pid', value(), 1, 2 ** 31);
         break;
       case '-h':
       case '--help':
@@ -130,6 +134,21 @@ async function main(): Promise<void> {
     exiting = false;
     shutdown('signal during start-up');
   }
+  if (options.parentPid) watchParent(options.parentPid, () => shutdown(`parent process ${options.parentPid} exited`));
+}
+
+function watchParent(pid: number, onGone: () => void): void {
+  const timer = setInterval(() => {
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') {
+        clearInterval(timer);
+        onGone();
+      }
+    }
+  }, 1000);
+  timer.unref();
 }
 
 if (require.main === module) {

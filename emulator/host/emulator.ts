@@ -28,6 +28,8 @@ export interface EmulatorOptions {
   nodePath?: string;
   /** Largest request body accepted, in bytes. */
   maxBody?: number;
+  /** Stop when this process is gone (the editor that started the emulator). */
+  parentPid?: number;
   clock?: Clock;
   logger?: Logger;
 }

@@ -52,6 +52,8 @@ export class EmulatorProcess extends EventEmitter {
   static start(options: SpawnOptions): Promise<{ process: EmulatorProcess; ready: ReadyInfo }> {
     const args = [options.cliPath, '--app', options.appDir, '--data', options.dataDir, '--port', String(options.port)];
     if (options.inspect) args.push('--inspect');
+    // If the extension host dies without deactivating, the emulator goes with it instead of lingering.
+    args.push('--parent-pid', String(process.pid));
     // The extension host may run under Electron: never leak its run-as-node switch to the user's node.
     const env = { ...process.env, ...options.env };
     delete env.ELECTRON_RUN_AS_NODE;

@@ -3,7 +3,7 @@
  * same --data), --build of a TypeScript app with its own build script, and --watch reloading the app.
  */
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CLI, RunningEmulator, fixtureApp, startEmulator, tempDir } from '../support/emulatorProcess';
@@ -107,6 +107,17 @@ describe('robustness-cli: SIGTERM flushes, and the data survives a restart with 
     }
     assert.deepEqual(outcomes, Array(10).fill('code 0 signal null'));
     assert.ok(!fs.existsSync(path.join(dataDir, 'emulator.json')), 'no stale discovery file');
+  });
+});
+
+describe('robustness-cli: --parent-pid', () => {
+  it('stops cleanly (exit 0) once the parent process is gone', async () => {
+    const parent = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 600000)'], { stdio: 'ignore' });
+    const emu = await startEmulator({ app: fixtureApp('scenarios'), args: ['--parent-pid', String(parent.pid)] });
+    const exited = new Promise<number | null>((resolve) => emu.proc.once('exit', (code) => resolve(code)));
+    parent.kill('SIGKILL');
+    assert.equal(await exited, 0);
+    assert.ok(emu.logs.some((l) => /parent process \d+ exited/.test(l)), emu.logs.join('\n'));
   });
 });
 
