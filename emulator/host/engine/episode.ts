@@ -238,13 +238,7 @@ export function finishEpisode(instance: InstanceRow, start: EpisodeStart, result
     row.completedTime = now;
     outcome.clearOutstanding = true;
     dropNewWork(outcome);
-    if (state.parent) {
-      outcome.notify.push({
-        instanceId: state.parent.instanceId,
-        executionId: state.parent.executionId,
-        event: ev.subOrchestrationCompleted(now, state.parent.taskScheduledId, output ?? 'null'),
-      });
-    }
+    notifyParent(outcome, state, (taskId) => ev.subOrchestrationCompleted(now, taskId, output ?? 'null'));
   } else {
     row.runtimeStatus = 'Running';
   }
@@ -329,16 +323,16 @@ export function failExecution(outcome: TurnOutcome, state: EngineState, failure:
   row.completedTime = now;
   outcome.clearOutstanding = true;
   dropNewWork(outcome);
-  if (state.parent) {
-    outcome.notify.push({
-      instanceId: state.parent.instanceId,
-      executionId: state.parent.executionId,
-      event: ev.subOrchestrationFailed(now, state.parent.taskScheduledId, {
-        ...failure,
-        ErrorMessage: `Sub-orchestration ${row.instanceId} (${row.name}) failed: ${failure.ErrorMessage}`,
-      }),
-    });
-  }
+  notifyParent(outcome, state, (taskId) =>
+    ev.subOrchestrationFailed(now, taskId, { ...failure, ErrorMessage: `Sub-orchestration ${row.instanceId} (${row.name}) failed: ${failure.ErrorMessage}` }),
+  );
+}
+
+/** A sub-orchestration's end, reported to the parent execution that waits for it. */
+export function notifyParent(outcome: TurnOutcome, state: EngineState, event: (taskScheduledId: number) => HistoryEvent): void {
+  if (!state.parent) return;
+  const { instanceId, executionId, taskScheduledId } = state.parent;
+  outcome.notify.push({ instanceId, executionId, event: event(taskScheduledId) });
 }
 
 /** A finished execution starts nothing more: work scheduled in its last episode is dropped. */

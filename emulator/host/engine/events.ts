@@ -42,15 +42,12 @@ export function taskCompleted(now: number, taskId: number, result: string): Hist
   return { ...base(EventType.TaskCompleted, now), TaskScheduledId: taskId, Result: result };
 }
 
-export function taskFailed(now: number, taskId: number, failure: FailureDetails): HistoryEvent {
-  return {
-    ...base(EventType.TaskFailed, now),
-    TaskScheduledId: taskId,
-    Reason: failure.ErrorMessage,
-    Details: failure.StackTrace ?? '',
-    FailureDetails: failure,
-  };
+/** A task's failure, in the fields the library reads (FailureDetails) and the older ones (Reason, Details). */
+function failed(type: EventType, now: number, taskId: number, failure: FailureDetails): HistoryEvent {
+  return { ...base(type, now), TaskScheduledId: taskId, Reason: failure.ErrorMessage, Details: failure.StackTrace ?? '', FailureDetails: failure };
 }
+
+export const taskFailed = (now: number, taskId: number, failure: FailureDetails) => failed(EventType.TaskFailed, now, taskId, failure);
 
 export function timerCreated(now: number, id: number, fireAt: number): HistoryEvent {
   return { ...base(EventType.TimerCreated, now, id), FireAt: new Date(fireAt).toISOString() };
@@ -74,15 +71,8 @@ export function subOrchestrationCompleted(now: number, taskId: number, result: s
   return { ...base(EventType.SubOrchestrationInstanceCompleted, now), TaskScheduledId: taskId, Result: result };
 }
 
-export function subOrchestrationFailed(now: number, taskId: number, failure: FailureDetails): HistoryEvent {
-  return {
-    ...base(EventType.SubOrchestrationInstanceFailed, now),
-    TaskScheduledId: taskId,
-    Reason: failure.ErrorMessage,
-    Details: failure.StackTrace ?? '',
-    FailureDetails: failure,
-  };
-}
+export const subOrchestrationFailed = (now: number, taskId: number, failure: FailureDetails) =>
+  failed(EventType.SubOrchestrationInstanceFailed, now, taskId, failure);
 
 export function eventRaised(now: number, name: string, input: string | null): HistoryEvent {
   return { ...base(EventType.EventRaised, now), Name: name, Input: input };

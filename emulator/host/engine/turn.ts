@@ -6,6 +6,7 @@ import { EventType, HistoryEvent, isTerminal } from '../../protocol/durable';
 import type { InstanceRow, MessageRow } from '../storage/store';
 import type { EngineState } from './engineState';
 import * as ev from './events';
+import { notifyParent } from './episode';
 import { TurnOutcome, emptyOutcome } from './outcome';
 
 export type TurnPlan =
@@ -70,22 +71,13 @@ function terminateOutcome(instance: InstanceRow, state: EngineState, consumed: n
   );
   outcome.append.push(ev.executionTerminated(now, reason));
   outcome.clearOutstanding = true;
-  if (state.parent) {
-    let text: string;
-    try {
-      text = String(JSON.parse(output) ?? '');
-    } catch {
-      text = output;
-    }
-    outcome.notify.push({
-      instanceId: state.parent.instanceId,
-      executionId: state.parent.executionId,
-      event: ev.subOrchestrationFailed(
-        now,
-        state.parent.taskScheduledId,
-        ev.failure(`Sub-orchestration ${instance.instanceId} (${instance.name}) was terminated${text ? `: ${text}` : ''}.`, 'TerminatedException'),
-      ),
-    });
+  let text: string;
+  try {
+    text = String(JSON.parse(output) ?? '');
+  } catch {
+    text = output;
   }
+  const why = `Sub-orchestration ${instance.instanceId} (${instance.name}) was terminated${text ? `: ${text}` : ''}.`;
+  notifyParent(outcome, state, (taskId) => ev.subOrchestrationFailed(now, taskId, ev.failure(why, 'TerminatedException')));
   return outcome;
 }

@@ -167,16 +167,10 @@ async function instanceAction(
       await deps.control.raiseEvent(instanceId, extra, jsonTextOf(body));
       return sendJson(res, 202, undefined);
     case 'terminate':
-      await deps.control.terminate(instanceId, reason);
-      return sendJson(res, 202, undefined);
     case 'suspend':
-      await deps.control.suspend(instanceId, reason);
-      return sendJson(res, 202, undefined);
     case 'resume':
-      await deps.control.resume(instanceId, reason);
-      return sendJson(res, 202, undefined);
     case 'rewind':
-      await deps.control.rewind(instanceId, reason);
+      await deps.control[action](instanceId, reason);
       return sendJson(res, 202, undefined);
     case 'restart': {
       const newId = queryFlag(url.searchParams, 'restartWithNewInstanceId', true);

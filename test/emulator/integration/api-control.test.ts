@@ -3,7 +3,7 @@
  * resume, rewind, restart and purge, with the status codes of the real extension's HttpApiHandler.
  */
 import * as assert from 'node:assert/strict';
-import { RunningEmulator, fixtureApp, startEmulator } from '../support/emulatorProcess';
+import { useEmulator } from '../support/emulatorProcess';
 import { api, getStatus, request, startOrchestration, waitFor, waitForStatus } from '../support/httpClient';
 
 const FINISHED = ['Completed', 'Failed', 'Terminated'];
@@ -15,15 +15,9 @@ async function historyOf(base: string, id: string): Promise<any[]> {
 }
 
 describe('api: control through the built-in HTTP API', () => {
-  let emu: RunningEmulator;
-  let base: string;
-  before(async () => {
-    emu = await startEmulator({ app: fixtureApp('scenarios') });
-    base = emu.http;
-  });
-  after(async () => {
-    await emu?.stop();
-  });
+  const emulator = useEmulator();
+  let base = '';
+  before(() => (base = emulator().http));
 
   describe('terminate', () => {
     it('answers 202, then the instance is Terminated with the reason as its output', async () => {
@@ -259,15 +253,9 @@ describe('api: control through the built-in HTTP API', () => {
 });
 
 describe('api: purge by filter', () => {
-  let emu: RunningEmulator;
-  let base: string;
-  before(async () => {
-    emu = await startEmulator({ app: fixtureApp('scenarios') });
-    base = emu.http;
-  });
-  after(async () => {
-    await emu?.stop();
-  });
+  const emulator = useEmulator();
+  let base = '';
+  before(() => (base = emulator().http));
 
   it('DELETE instances/?createdTimeFrom=...&runtimeStatus=Completed deletes exactly the completed ones and answers the count', async () => {
     // An instance created before the window: it must survive.

@@ -3,19 +3,13 @@
  * methods, query strings, bodies (JSON and binary), headers both ways, and a function that throws.
  */
 import * as assert from 'node:assert/strict';
-import { RunningEmulator, fixtureApp, startEmulator } from '../support/emulatorProcess';
+import { useEmulator } from '../support/emulatorProcess';
 import { request, startOrchestration, waitForStatus } from '../support/httpClient';
 
 describe('api: app HTTP functions', () => {
-  let emu: RunningEmulator;
-  let base: string;
-  before(async () => {
-    emu = await startEmulator({ app: fixtureApp('scenarios') });
-    base = emu.http;
-  });
-  after(async () => {
-    await emu?.stop();
-  });
+  const emulator = useEmulator();
+  let base = '';
+  before(() => (base = emulator().http));
 
   describe('routes', () => {
     it('passes route parameters (with constraints) to the function', async () => {
@@ -136,7 +130,7 @@ describe('api: app HTTP functions', () => {
 
     it('logs from an HTTP function reach the emulator log', async () => {
       await request('GET', `${base}/api/hello/logger`);
-      await emu.waitForLog(/Hello called for logger/, 10_000);
+      await emulator().waitForLog(/Hello called for logger/, 10_000);
     });
 
     it('serves concurrent requests', async () => {

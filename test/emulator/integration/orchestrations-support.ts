@@ -5,28 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import { EventType, type HistoryEvent } from '../../../emulator/protocol/durable';
 import { openStore } from '../../../emulator/host/storage/sqlStore';
-import { RunningEmulator, fixtureApp, startEmulator } from '../support/emulatorProcess';
+export { useEmulator } from '../support/emulatorProcess';
 import { Reply, api, getStatus, request, waitFor } from '../support/httpClient';
 
 export const FINISHED = ['Completed', 'Failed', 'Terminated'];
 
 /** Starts the scenarios fixture in `before` and stops it in `after`; call inside a describe. */
-export function useEmulator(): () => RunningEmulator {
-  let emu: RunningEmulator | undefined;
-  before(async function () {
-    this.timeout(90_000);
-    emu = await startEmulator({ app: fixtureApp('scenarios') });
-  });
-  after(async function () {
-    this.timeout(30_000);
-    await emu?.stop();
-  });
-  return () => {
-    if (!emu) throw new Error('the emulator did not start');
-    return emu;
-  };
-}
-
 export const uniqueId = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
 /** An instance's status with its history as the HTTP API renders it (inputs and results included). */

@@ -140,3 +140,20 @@ export function startEmulator(options: StartOptions): Promise<RunningEmulator> {
     listeners.add(check);
   });
 }
+
+/** One emulator on the scenarios fixture for the enclosing describe block; the getter returns it. */
+export function useEmulator(): () => RunningEmulator {
+  let emu: RunningEmulator | undefined;
+  before(async function () {
+    this.timeout(90_000);
+    emu = await startEmulator({ app: fixtureApp('scenarios') });
+  });
+  after(async function () {
+    this.timeout(30_000);
+    await emu?.stop();
+  });
+  return () => {
+    if (!emu) throw new Error('the emulator did not start');
+    return emu;
+  };
+}
