@@ -1,0 +1,56 @@
+/**
+ * The webview message contract (media/timeline/protocol.ts): its restated data types stay assignable
+ * from the control protocol's (checked by the compiler here), and parseFromWebview accepts exactly the
+ * messages the page may post.
+ */
+import * as assert from 'node:assert/strict';
+import type { HistoryPage as ControlHistoryPage, InstanceDetail as ControlInstanceDetail, PushMessage } from '../../emulator/protocol/control';
+import type { HistoryEvent as ControlHistoryEvent } from '../../emulator/protocol/durable';
+import { INSTANCE_COMMANDS, parseFromWebview } from '../../media/timeline/protocol';
+import type { HistoryAppendedMessage, HistoryEvent, HistoryPage, InitMessage, InstanceDetail } from '../../media/timeline/protocol';
+import { loadFixture } from './support/fixtures';
+
+// Compile-time: what the extension gets from the emulator can be passed to the webview unchanged.
+export function forward(detail: ControlInstanceDetail, page: ControlHistoryPage, event: ControlHistoryEvent): [InstanceDetail, HistoryPage, HistoryEvent] {
+  return [detail, page, event];
+}
+export function forwardPush(push: Extract<PushMessage, { topic: 'history' }>): HistoryAppendedMessage {
+  return { type: 'historyAppended', instanceId: push.instanceId, executionId: push.executionId, from: push.from, events: push.events, reset: push.reset };
+}
+
+describe('timeline message contract', () => {
+  it('fixtures recorded from the control protocol are init messages as they are', () => {
+    const f = loadFixture('retry');
+    const init: InitMessage = { type: 'init', instance: f.instance, history: f.history };
+    assert.equal(init.history.events.length, init.history.total);
+  });
+
+  it('parseFromWebview accepts the page messages and rejects malformed ones', () => {
+    const good = [
+      { type: 'ready' },
+      { type: 'ready', state: { version: 1, instanceId: 'a' } },
+      { type: 'requestHistory', instanceId: 'a', from: 0, limit: 5000 },
+      { type: 'requestHistory', instanceId: 'a', executionId: 'e', from: 10, limit: 10 },
+      ...INSTANCE_COMMANDS.map((name) => ({ type: 'command', name, instanceId: 'a' })),
+      { type: 'openInstance', instanceId: 'child', fromInstanceId: 'a', via: 'child' },
+      { type: 'openInstance', instanceId: 'a', via: 'back' },
+      { type: 'exportHistory', instanceId: 'a', executionId: 'e' },
+      { type: 'copy', text: '', what: 'input' },
+      { type: 'error', message: 'x' },
+    ];
+    for (const m of good) assert.deepEqual(parseFromWebview(m), m, JSON.stringify(m));
+    const bad = [
+      null,
+      'ready',
+      { type: 'nope' },
+      { type: 'requestHistory', instanceId: 'a', from: -1, limit: 10 },
+      { type: 'requestHistory', instanceId: '', from: 0, limit: 10 },
+      { type: 'command', name: 'explode', instanceId: 'a' },
+      { type: 'command', name: 'purge' },
+      { type: 'openInstance', instanceId: 'a', via: 'sideways' },
+      { type: 'exportHistory', instanceId: 'a' },
+      { type: 'copy', text: 42 },
+    ];
+    for (const m of bad) assert.equal(parseFromWebview(m), undefined, JSON.stringify(m));
+  });
+});
