@@ -8,6 +8,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Emulator } from '../emulator/host/emulator';
+import { runTimelineBench } from './timeline';
 
 const APP = path.resolve(__dirname, '..', '..', 'bench', 'app');
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -151,6 +152,8 @@ async function main(): Promise<void> {
       `the library's own replay of that history: ${fmt(cost.replay, 2)} ms`,
   );
   agent.destroy();
+  console.log('\nhistory timeline webview (headless Chromium):');
+  await runTimelineBench(3);
 }
 
 main().catch((error) => {
