@@ -42,7 +42,7 @@ export class InstanceControl {
   }
 
   get(instanceId: string): InstanceRow {
-    const row = this.store.getInstance(instanceId);
+    const row = this.service.instance(instanceId);
     if (!row) throw new ControlError(404, `No orchestration instance with ID '${instanceId}' was found.`);
     return row;
   }
@@ -51,7 +51,7 @@ export class InstanceControl {
     const name = this.orchestratorName(requestedName);
     const instanceId = options.instanceId || newInstanceId();
     validateInstanceId(instanceId);
-    const existing = this.store.getInstance(instanceId);
+    const existing = this.service.instance(instanceId);
     if (existing && !isTerminal(existing.runtimeStatus)) {
       throw new ConflictError(instanceId, existing.runtimeStatus);
     }
@@ -104,7 +104,7 @@ export class InstanceControl {
 
   /** Deletes a finished instance and all its history; returns how many were deleted (0 or 1). */
   async purge(instanceId: string): Promise<number> {
-    const row = this.store.getInstance(instanceId);
+    const row = this.service.instance(instanceId);
     if (!row) return 0;
     if (!isTerminal(row.runtimeStatus)) {
       throw new ControlError(412, `The orchestration instance '${instanceId}' is ${row.runtimeStatus}; terminate it before purging it.`);

@@ -50,6 +50,8 @@ interface WorkerView {
   tail: HistoryEvent[];
 }
 
+const ROW_CACHE_SIZE = 20_000;
+
 /** Times a worker crash may interrupt one instance's episode before the instance is failed. */
 const MAX_EPISODE_CRASHES = 3;
 
@@ -88,6 +90,8 @@ export class OrchestrationService extends EventEmitter {
   private readonly inbox = new VolatileInbox();
   /** Instances that may have stored messages: the others' turns skip that query (most turns are completions). */
   private readonly mayHaveMessages = new Set<string>();
+  /** Recently used instance rows, kept current by `commit` (every write to a row goes through it). */
+  private readonly rows = new Map<string, InstanceRow>();
   private readonly worker: WorkerProcess;
   private readonly turns: Semaphore;
   private readonly active = new Set<string>();
@@ -130,10 +134,28 @@ export class OrchestrationService extends EventEmitter {
     }
   }
 
-  /** Commits through here so that instances given messages are known to have them. */
+  /** An instance's row: from the cache, else from storage. */
+  instance(instanceId: string): InstanceRow | undefined {
+    const cached = this.rows.get(instanceId);
+    if (cached) return cached;
+    const row = this.store.getInstance(instanceId);
+    if (row) this.remember(row);
+    return row;
+  }
+
+  private remember(row: InstanceRow): void {
+    this.rows.delete(row.instanceId);
+    this.rows.set(row.instanceId, row);
+    if (this.rows.size > ROW_CACHE_SIZE) this.rows.delete(this.rows.keys().next().value!);
+  }
+
+  /** Every commit goes through here: it keeps the row cache and the message bookkeeping current. */
   private commit(tx: Transaction): Promise<void> {
+    const committed = this.store.commit(tx);
+    for (const id of tx.purgeInstances ?? []) this.rows.delete(id);
+    for (const row of tx.upsertInstances ?? []) this.remember(row);
     for (const m of tx.addMessages ?? []) this.mayHaveMessages.add(m.instanceId);
-    return this.store.commit(tx);
+    return committed;
   }
 
   /** Commits a management transaction (starts, messages, purges), reports it, and runs the instances concerned. */
@@ -163,7 +185,7 @@ export class OrchestrationService extends EventEmitter {
 
   /** Resolves with the row once the instance is finished, or undefined after `timeoutMs`. */
   waitUntilDone(instanceId: string, timeoutMs: number): Promise<InstanceRow | undefined> {
-    const row = this.store.getInstance(instanceId);
+    const row = this.instance(instanceId);
     if (!row || isTerminal(row.runtimeStatus) || timeoutMs <= 0) return Promise.resolve(row && isTerminal(row.runtimeStatus) ? row : undefined);
     return new Promise((resolve) => {
       let set = this.doneWaiters.get(instanceId);
@@ -199,7 +221,7 @@ export class OrchestrationService extends EventEmitter {
   }
 
   private async runTurn(instanceId: string): Promise<void> {
-    const instance = this.store.getInstance(instanceId);
+    const instance = this.instance(instanceId);
     if (!instance) return;
     const queued = this.mayHaveMessages.has(instanceId) ? this.store.getMessages(instanceId) : [];
     if (!queued.length) this.mayHaveMessages.delete(instanceId);
@@ -218,7 +240,7 @@ export class OrchestrationService extends EventEmitter {
         this.views.delete(instanceId);
         this.worker.forget(instanceId);
         const kick = { instanceId, event: { ...ev.executionRewound(this.clock.now(), plan.reason), EventType: EventType.GenericEvent } };
-        const children = rewound.rewindChildren.filter((id) => this.store.getInstance(id)?.runtimeStatus === 'Failed');
+        const children = rewound.rewindChildren.filter((id) => this.instance(id)?.runtimeStatus === 'Failed');
         this.apply(rewound.outcome, {
           replaceHistory: [{ instanceId, executionId: instance.executionId, events: rewound.history }],
           addMessages: [kick, ...children.map((id) => ({ instanceId: id, event: ev.executionRewound(this.clock.now(), plan.reason) }))],
@@ -319,7 +341,7 @@ export class OrchestrationService extends EventEmitter {
       tx.clearWorkItems = [id];
     }
     for (const child of outcome.children) {
-      const existing = this.store.getInstance(child.instanceId);
+      const existing = this.instance(child.instanceId);
       if (existing && !isTerminal(existing.runtimeStatus)) {
         const failure = ev.failure(`An orchestration with instance ID '${child.instanceId}' already exists and is ${existing.runtimeStatus}.`, 'OrchestrationAlreadyExistsException');
         tx.addMessages!.push({ instanceId: id, event: ev.subOrchestrationFailed(now, child.parent.taskScheduledId, failure) });
@@ -335,7 +357,7 @@ export class OrchestrationService extends EventEmitter {
       wake.add(child.instanceId);
     }
     for (const note of outcome.notify) {
-      const target = this.store.getInstance(note.instanceId);
+      const target = this.instance(note.instanceId);
       if (!target || target.executionId !== note.executionId || isTerminal(target.runtimeStatus)) continue;
       tx.addMessages!.push({ instanceId: note.instanceId, event: note.event });
       wake.add(note.instanceId);

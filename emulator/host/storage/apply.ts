@@ -86,9 +86,11 @@ export function applyTransaction(db: Db, tx: Transaction): void {
     }
     for (const id of tx.deleteWorkItems ?? []) db.run('DELETE FROM work_items WHERE id = ?', [id]);
 
-    for (const row of tx.upsertInstances ?? []) upsertInstance(db, row);
-    for (const append of tx.replaceHistory ?? []) writeHistory(db, append, true);
-    for (const append of tx.appendHistory ?? []) writeHistory(db, append, false);
+    // Event counts of the executions this transaction touches, so each is looked up once.
+    const counts = new Map<string, number>();
+    for (const row of tx.upsertInstances ?? []) upsertInstance(db, row, counts);
+    for (const append of tx.replaceHistory ?? []) writeHistory(db, append, true, counts);
+    for (const append of tx.appendHistory ?? []) writeHistory(db, append, false, counts);
     for (const m of tx.addMessages ?? []) {
       db.run('INSERT INTO messages (id, instanceId, event) VALUES (?, ?, ?)', [m.id!, m.instanceId, JSON.stringify(m.event)]);
     }
@@ -120,7 +122,7 @@ const UPSERT_INSTANCE = `INSERT INTO instances VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?
     engineState = excluded.engineState`;
 
 /** An in-place update (unlike INSERT OR REPLACE) touches only the indexes whose columns changed. */
-function upsertInstance(db: Db, r: InstanceRow): void {
+function upsertInstance(db: Db, r: InstanceRow, counts: Map<string, number>): void {
   db.run(UPSERT_INSTANCE, [
     r.instanceId,
     r.executionId,
@@ -137,13 +139,20 @@ function upsertInstance(db: Db, r: InstanceRow): void {
     r.failureDetails ?? null,
     r.engineState,
   ]);
-  eventCount(db, r.instanceId, r.executionId);
+  eventCount(db, r.instanceId, r.executionId, counts);
 }
 
 /** The execution's number of events, registering it first (numbered after the instance's others) if new. */
-function eventCount(db: Db, instanceId: string, executionId: string): number {
+function eventCount(db: Db, instanceId: string, executionId: string, counts: Map<string, number>): number {
+  const key = `${instanceId}\u0000${executionId}`;
+  const known = counts.get(key);
+  if (known !== undefined) return known;
   const row = db.one('SELECT eventCount FROM executions WHERE instanceId = ? AND executionId = ?', [instanceId, executionId]);
-  if (row) return row[0] as number;
+  if (row) {
+    counts.set(key, row[0] as number);
+    return row[0] as number;
+  }
+  counts.set(key, 0);
   const ordinal = db.one('SELECT coalesce(max(ordinal), 0) + 1 FROM executions WHERE instanceId = ?', [instanceId])![0];
   db.run('INSERT INTO executions (instanceId, executionId, ordinal, eventCount) VALUES (?, ?, ?, 0)', [
     instanceId,
@@ -154,8 +163,8 @@ function eventCount(db: Db, instanceId: string, executionId: string): number {
 }
 
 /** Appends events after the execution's last one (or replaces them all) as one row: O(new events). */
-function writeHistory(db: Db, { instanceId, executionId, events }: HistoryAppend, replace: boolean): void {
-  let count = eventCount(db, instanceId, executionId);
+function writeHistory(db: Db, { instanceId, executionId, events }: HistoryAppend, replace: boolean, counts: Map<string, number>): void {
+  let count = eventCount(db, instanceId, executionId, counts);
   if (replace) {
     db.run('DELETE FROM history WHERE instanceId = ? AND executionId = ?', [instanceId, executionId]);
     count = 0;
@@ -170,4 +179,5 @@ function writeHistory(db: Db, { instanceId, executionId, events }: HistoryAppend
     ]);
   }
   db.run('UPDATE executions SET eventCount = ? WHERE instanceId = ? AND executionId = ?', [count + events.length, instanceId, executionId]);
+  counts.set(`${instanceId}\u0000${executionId}`, count + events.length);
 }
