@@ -5,6 +5,8 @@
  *   dist/emulator/host/cli.js    the emulator host, spawned by the extension with the user's node
  *   dist/emulator/host/sql-wasm.wasm   sql.js finds its wasm beside the script that loads it (__dirname)
  *   dist/worker/main.js          the app worker, forked by the host
+ *   dist/media/timeline.js|.css  the history timeline webview (media/timeline/README.md): one classic script,
+ *                                so the page's CSP needs nothing but a nonce
  * The worker sits where emulator/host/runtime/workerProcess.ts looks for it: `__dirname/../../worker/main.js`,
  * where __dirname is the host bundle's folder (dist/emulator/host) once bundled.
  */
@@ -88,6 +90,29 @@ module.exports = (_env, argv) => {
         ],
       },
       plugins: [new CopyFiles([[require.resolve('sql.js/dist/sql-wasm.wasm'), 'emulator/host/sql-wasm.wasm']])],
+    },
+    {
+      name: 'webview-timeline',
+      target: 'web',
+      mode: production ? 'production' : 'development',
+      devtool: production ? false : 'source-map',
+      entry: { 'media/timeline': './media/timeline/main.ts' },
+      output: { path: dist, filename: '[name].js' },
+      // The page's sources import './x.js' (browser ES modules): webpack finds the .ts files.
+      resolve: { extensions: ['.ts', '.js'], extensionAlias: { '.js': ['.ts', '.js'] } },
+      module: {
+        rules: [
+          {
+            test: /\.ts$/,
+            exclude: /node_modules/,
+            loader: 'ts-loader',
+            options: { transpileOnly: true, configFile: path.resolve(__dirname, 'media/tsconfig.json') },
+          },
+        ],
+      },
+      plugins: [new CopyFiles([[path.resolve(__dirname, 'media/timeline/timeline.css'), 'media/timeline.css']])],
+      infrastructureLogging: { level: 'warn' },
+      performance: { hints: false },
     },
   ];
 };

@@ -14,14 +14,16 @@ import { EmulatorSession, type StartOptions } from './emulator/session';
 import { emulatorMenu, EmulatorStatusBar } from './emulator/statusBar';
 import { recentErrors, registerCommand } from './errors';
 import { FunctionsTreeProvider } from './functions/functionsTree';
-import { registerInstanceDocument } from './instances/instanceDocument';
 import { InstancesTreeProvider } from './instances/instancesTree';
+import { TimelineManager } from './timeline/timelineManager';
 
 /** What activate() returns: the integration tests drive and inspect the extension through it. */
 export interface DurableExtensionApi {
   readonly session: EmulatorSession;
   readonly instances: InstancesTreeProvider;
   readonly functions: FunctionsTreeProvider;
+  /** The history timeline panels (open, find, the messages they post and receive). */
+  readonly timeline: TimelineManager;
   readonly log: vscode.LogOutputChannel;
   /** Error notifications shown by commands, oldest first. */
   recentErrors(): readonly string[];
@@ -38,6 +40,8 @@ export function activate(context: vscode.ExtensionContext): DurableExtensionApi 
   const s = session;
   const instances = new InstancesTreeProvider(s, context.workspaceState);
   const functions = new FunctionsTreeProvider(s);
+  // Also registers the webview serializer, so it must exist during activation (onWebviewPanel:durable.timeline).
+  const timeline = new TimelineManager(s, context.extensionUri, log);
   void vscode.commands.executeCommand('setContext', 'durable.emulatorState', 'stopped');
 
   context.subscriptions.push(
@@ -45,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): DurableExtensionApi 
     s,
     instances,
     functions,
+    timeline,
     new EmulatorStatusBar(s),
     instances.createView('durable.instances'),
     vscode.window.createTreeView('durable.functions', { treeDataProvider: functions }),
@@ -65,7 +70,6 @@ export function activate(context: vscode.ExtensionContext): DurableExtensionApi 
     registerCommand('durable.raiseEvent', (arg?) => raiseEvent(s, arg)),
     ...registerInstanceCommands(s),
     ...registerViewCommands(s, instances),
-    ...registerInstanceDocument(s),
   );
 
   if (readSettings().autoStart) {
@@ -74,7 +78,7 @@ export function activate(context: vscode.ExtensionContext): DurableExtensionApi 
   }
   const activationMs = performance.now() - started;
   log.debug(`Activated in ${activationMs.toFixed(1)} ms.`);
-  return { session: s, instances, functions, log, recentErrors, activationMs };
+  return { session: s, instances, functions, timeline, log, recentErrors, activationMs };
 }
 
 /** Stops the emulator we started (VS Code waits for the promise); an attached one keeps running. */

@@ -99,7 +99,7 @@ export class InstancesTreeProvider implements vscode.TreeDataProvider<InstanceTr
         item.iconPath = statusIcon(s.runtimeStatus);
         item.tooltip = tooltip(s);
         item.contextValue = `instance.${s.runtimeStatus}`;
-        item.command = { command: 'durable.showInstance', title: 'Show Instance', arguments: [node] };
+        item.command = { command: 'durable.showHistory', title: 'Show History', arguments: [node] };
         return item;
       }
       case 'more': {

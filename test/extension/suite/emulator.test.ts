@@ -24,7 +24,7 @@ suite('emulator lifecycle', () => {
     assert.ok(fs.existsSync(path.join(dataFolder, 'emulator.json')), 'the emulator writes its discovery file');
 
     const categories = Object.fromEntries(api.functions.roots.map((c) => [c.category, c.functions.map((f) => f.name)]));
-    assert.deepEqual(categories.orchestrator, ['Approval', 'FailsOnce', 'Hello', 'WaitForever']);
+    assert.deepEqual(categories.orchestrator, ['Approval', 'FailsOnce', 'FanOut', 'Hello', 'Parent', 'WaitForever']);
     assert.deepEqual(categories.activity, ['FailOnce', 'SayHello']);
     assert.deepEqual(categories.entity, ['Counter']);
     assert.deepEqual(categories.http, ['Ping', 'StartOrchestration']);

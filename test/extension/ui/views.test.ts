@@ -10,72 +10,12 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Locator, Page } from 'playwright-core';
-import { clickActivityBar, expectEventually, openUi, REPO, runCommand, screenshot, treeRows, UiSession, viewPane, waitForTreeRow } from '../../vscode/ui';
+import { clickActivityBar, openUi, REPO, runCommand, screenshot, treeRows, UiSession, viewPane, waitForTreeRow } from '../../vscode/ui';
+import { answer, instanceRow, pick, runPromptingCommand, startOrchestration } from './prompts';
 
 const VSIX = path.join(REPO, 'durable-functions-emulator.vsix');
 const SAMPLE = path.join(REPO, 'samples', 'approvals');
 const CONTAINER = 'Durable Functions';
-
-/**
- * Runs a palette command that opens its own quick input right away. ui.ts's runCommand waits for the
- * palette to close, which never happens then: the same widget stays up with the command's first prompt.
- */
-async function runPromptingCommand(page: Page, title: string): Promise<void> {
-  const input = page.locator('.quick-input-widget input');
-  await page.locator('.monaco-workbench').focus().catch(() => undefined);
-  await page.keyboard.press('F1');
-  await input.waitFor({ state: 'visible' });
-  await page.keyboard.press('End');
-  await page.keyboard.type(title, { delay: 10 });
-  await page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: title }).first().waitFor({ state: 'visible' });
-  await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget input[aria-label="Type the name of a command to run."]').waitFor({ state: 'detached' });
-}
-
-/** The quick input (pick or box) once its title shows `title`. */
-async function quickInput(page: Page, title: string | RegExp): Promise<Locator> {
-  const widget = page.locator('.quick-input-widget');
-  await widget.locator('.quick-input-title').filter({ hasText: title }).waitFor({ state: 'visible' });
-  return widget;
-}
-
-/** Answers a quick pick: filters by typing, waits for the row, Enter. */
-async function pick(page: Page, title: string | RegExp, typed: string, row: string | RegExp = typed): Promise<void> {
-  const widget = await quickInput(page, title);
-  await widget.locator('input').focus();
-  await page.keyboard.type(typed, { delay: 5 });
-  await widget.locator('.monaco-list-row').filter({ hasText: row }).first().waitFor({ state: 'visible' });
-  await page.keyboard.press('Enter');
-}
-
-/** Answers an input box: replaces its value, Enter. */
-async function answer(page: Page, title: string | RegExp, text: string | undefined): Promise<void> {
-  const widget = await quickInput(page, title);
-  await widget.locator('input').focus();
-  if (text !== undefined) {
-    await page.keyboard.press('ControlOrMeta+A');
-    await page.keyboard.type(text, { delay: 5 });
-  }
-  await page.keyboard.press('Enter');
-}
-
-/** The Instances row of an instance once its status icon (a codicon) is the expected one. */
-async function instanceRow(page: Page, instanceId: string, codicon: string): Promise<Locator> {
-  const row = await waitForTreeRow(page, 'Instances', instanceId);
-  await expectEventually(async () => assert.ok((await row.locator(`.codicon-${codicon}`).count()) > 0, `${instanceId} shows ${codicon}`));
-  return row;
-}
-
-/** Starts an orchestration through the prompts; resolves with the time of the last Enter. */
-async function startOrchestration(page: Page, name: string, input: string, instanceId: string, hasHistory: boolean): Promise<number> {
-  await runPromptingCommand(page, 'Durable: Start Orchestration…');
-  await pick(page, 'Durable: Start Orchestration', name);
-  if (hasHistory) await pick(page, `Start ${name}: recent inputs`, 'New input', /New input/);
-  await answer(page, `Start ${name}: input`, input);
-  await answer(page, `Start ${name}: instance id`, instanceId);
-  return Date.now();
-}
 
 describe('extension UI: the Durable views driven from the command palette (code-server + Chromium)', function () {
   this.timeout(10 * 60_000);
@@ -96,6 +36,10 @@ describe('extension UI: the Durable views driven from the command palette (code-
       // A free port and a data folder outside the sample, so that the run leaves the checkout as it was.
       settings: { 'durableEmulator.port': 0, 'durableEmulator.dataFolder': dataFolder },
     });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && ui) await screenshot(ui.page, 'extension-failed').catch(() => undefined);
   });
 
   after(async () => {
