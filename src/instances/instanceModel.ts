@@ -76,6 +76,8 @@ export class InstanceModel implements vscode.Disposable {
   private readonly index = new Map<string, InstanceNode>();
   private recountTimer: NodeJS.Timeout | undefined;
   private lastRecount = 0;
+  /** Pushes applied so far: a recount answered after newer pushes may be stale and is done again. */
+  private pushesApplied = 0;
   private generation = 0;
   private readonly changeEmitter = new vscode.EventEmitter<InstanceTreeNode | InstanceTreeNode[] | undefined>();
   /** Fires the nodes whose display changed; undefined means the list of groups changed. */
@@ -167,6 +169,7 @@ export class InstanceModel implements vscode.Disposable {
   /** Applies a coalesced `instances` push; fires only what changed. */
   applyPush(changed: InstanceSummary[], removed: string[]): void {
     if (!this.rootList) return; // Nothing drawn yet: the first getChildren reads fresh state anyway.
+    this.pushesApplied++;
     const dirty = new Set<InstanceTreeNode>();
     let unknown = false;
     for (const id of removed) {
@@ -296,6 +299,7 @@ export class InstanceModel implements vscode.Disposable {
   private async recount(): Promise<void> {
     if (!this.rootList || !this.isConnected()) return;
     const generation = this.generation;
+    const pushes = this.pushesApplied;
     let totals: Map<string, number>;
     try {
       totals = await this.loadTotals([...this.groups.keys()]);
@@ -303,6 +307,8 @@ export class InstanceModel implements vscode.Disposable {
       return;
     }
     if (generation !== this.generation) return;
+    // Pushes applied while the counts were read may already be in them or not: count again after.
+    if (pushes !== this.pushesApplied) this.scheduleRecount();
     const changed: GroupNode[] = [];
     for (const [key, total] of totals) {
       const group = this.group(key);
