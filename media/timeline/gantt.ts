@@ -131,7 +131,8 @@ export class GanttView {
   /** Recomputes rows, scale and sizes, then draws what is in view. */
   render(): void {
     const m = this.store.model;
-    this.rows = buildRows(m, this.store.expanded);
+    // Nothing to draw before the first history arrives (not even the orchestration's own bar).
+    this.rows = this.store.events.length ? buildRows(m, this.store.expanded) : [];
     this.layout();
     this.zoomLabel.textContent = `${formatDuration(this.scale.step())} / division`;
     this.renderVisible(true);

@@ -64,9 +64,17 @@ export class HeaderView {
     const inst = this.store.instance;
     const m = this.store.model;
     if (!inst) {
-      this.title.replaceChildren(h('h1', null, 'Loading…'));
+      // Before the first init (e.g. a tab restored while the emulator is stopped): no actions to offer yet.
+      this.title.replaceChildren(h('h1', null, this.store.connected ? 'Loading…' : 'Waiting for the emulator…'));
+      for (const b of this.buttons.values()) b.hidden = true;
+      this.exportButton.hidden = true;
+      const banners: Node[] = [];
+      if (this.store.gone) banners.push(banner('warning', this.store.gone));
+      if (!this.store.connected) banners.push(banner('warning', 'The emulator is not running. Start it to see this instance.'));
+      this.banners.replaceChildren(...banners);
       return;
     }
+    this.exportButton.hidden = false;
     const status = this.store.viewingCurrentExecution ? inst.runtimeStatus : m.status;
     const outcome = statusOutcome(status);
     const titleNodes: Node[] = [];

@@ -40,7 +40,8 @@ const metrics: TimelineMetrics = { initReceived: 0, firstPaint: 0, interactive: 
 window.addEventListener('error', (ev) => post({ type: 'error', message: String(ev.message), stack: ev.error instanceof Error ? ev.error.stack : undefined }));
 window.addEventListener('unhandledrejection', (ev) => post({ type: 'error', message: String(ev.reason), stack: ev.reason instanceof Error ? ev.reason.stack : undefined }));
 
-const instanceId = () => store.instance?.instanceId ?? '';
+/** The instance shown, or before the first init the one this tab was restored for. */
+const instanceId = () => store.instance?.instanceId ?? persisted?.instanceId ?? '';
 
 function openInstance(target: string, via: 'child' | 'parent' | 'back'): void {
   pendingNav = { instanceId: target, via };

@@ -228,6 +228,17 @@ describe('timeline webview: interaction, live updates, big histories', function 
     assert.equal(await p.page.textContent('.history .count'), '2 of 24 events');
   });
 
+  it('before the first init (a restored tab, emulator stopped): no actions, no bars, a banner', async () => {
+    page = await TimelinePage.open(harness);
+    const p = page;
+    await p.waitForPosted('ready');
+    await p.send({ type: 'connection', connected: false });
+    await p.page.getByText('The emulator is not running').waitFor({ state: 'visible' });
+    const visibleActions = await p.page.locator('header .actions button.action:visible').count();
+    assert.equal(visibleActions, 0);
+    assert.deepEqual(await p.rows(), []);
+  });
+
   it('the extension can select an event or a task', async () => {
     page = await TimelinePage.open(harness);
     const p = page;
