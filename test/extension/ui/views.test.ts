@@ -6,49 +6,18 @@
  *   npm run compile && npm run package && npx mocha --config test/extension/.mocharc.ui.json
  */
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { clickActivityBar, openUi, REPO, runCommand, screenshot, treeRows, UiSession, viewPane, waitForTreeRow } from '../../vscode/ui';
+import { clickActivityBar, runCommand, screenshot, treeRows, viewPane, waitForTreeRow } from '../../vscode/ui';
 import { answer, instanceRow, pick, runPromptingCommand, startOrchestration } from './prompts';
+import { useSampleUi } from './sampleUi';
 
-const VSIX = path.join(REPO, 'durable-functions-emulator.vsix');
-const SAMPLE = path.join(REPO, 'samples', 'approvals');
 const CONTAINER = 'Durable Functions';
 
 describe('extension UI: the Durable views driven from the command palette (code-server + Chromium)', function () {
   this.timeout(10 * 60_000);
-  let ui: UiSession | undefined;
-  let dataFolder: string;
-
-  before(async function () {
-    this.timeout(20 * 60_000);
-    if (!fs.existsSync(VSIX)) throw new Error(`${VSIX} is missing: run \`npm run package\` first.`);
-    if (!fs.existsSync(path.join(SAMPLE, 'dist'))) {
-      const r = spawnSync('npm', ['run', 'build', '--workspace', 'samples/approvals'], { cwd: REPO, stdio: 'inherit' });
-      assert.equal(r.status, 0, 'building samples/approvals failed');
-    }
-    dataFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'dfe-ui-data-'));
-    ui = await openUi({
-      folder: SAMPLE,
-      vsix: [VSIX],
-      // A free port and a data folder outside the sample, so that the run leaves the checkout as it was.
-      settings: { 'durableEmulator.port': 0, 'durableEmulator.dataFolder': dataFolder },
-    });
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && ui) await screenshot(ui.page, 'extension-failed').catch(() => undefined);
-  });
-
-  after(async () => {
-    await ui?.close();
-    if (dataFolder) fs.rmSync(dataFolder, { recursive: true, force: true });
-  });
+  const session = useSampleUi('views');
 
   it('starts the emulator, runs, completes, raises and terminates instances from the palette', async () => {
-    const page = ui!.page;
+    const page = session().page;
     await clickActivityBar(page, CONTAINER);
     await viewPane(page, 'Instances').getByText('The Durable Functions emulator is not running.').waitFor({ state: 'visible' });
     await screenshot(page, 'extension-1-welcome');

@@ -6,27 +6,10 @@
  * scenario app yet; the format follows reference/durable-functions-protocol.md §4).
  */
 import type { HistoryPage, InstanceDetail } from '../../../emulator/protocol/control';
-import type { HistoryEvent } from '../../../emulator/protocol/durable';
+import { EventType, type HistoryEvent } from '../../../emulator/protocol/durable';
 import type { TimelineFixture } from './fixtures';
 
-const T = {
-  ExecutionStarted: 0,
-  ExecutionCompleted: 1,
-  ExecutionTerminated: 3,
-  TaskScheduled: 4,
-  TaskCompleted: 5,
-  TaskFailed: 6,
-  SubOrchestrationInstanceCreated: 7,
-  SubOrchestrationInstanceCompleted: 8,
-  TimerCreated: 10,
-  TimerFired: 11,
-  OrchestratorStarted: 12,
-  OrchestratorCompleted: 13,
-  EventSent: 14,
-  EventRaised: 15,
-  ExecutionSuspended: 19,
-  ExecutionResumed: 20,
-} as const;
+const T = EventType;
 
 /** Small deterministic PRNG (mulberry32). */
 function random(seed: number): () => number {
