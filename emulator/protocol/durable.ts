@@ -62,6 +62,11 @@ export interface HistoryEvent {
   OrchestrationInstance?: OrchestrationInstanceRef;
   ParentInstance?: { Name: string; OrchestrationInstance: OrchestrationInstanceRef; TaskScheduleId: number } | null;
   OrchestrationStatus?: string;
+  /**
+   * Not in the Durable Task schema (the library ignores it): when the emulator started running the task,
+   * on TaskCompleted/TaskFailed, so that tools can show time waiting for a worker apart from running.
+   */
+  StartedTime?: string;
 }
 
 export type RuntimeStatus =

@@ -68,6 +68,7 @@ export class WorkDispatcher {
   private async run(item: WorkItemRow): Promise<void> {
     if (!this.live.has(item.id)) return;
     const { clock } = this.options;
+    const startedTime = new Date(clock.now()).toISOString();
     let event: HistoryEvent;
     try {
       if (item.kind === 'http') {
@@ -97,7 +98,7 @@ export class WorkDispatcher {
       }
       event = ev.taskFailed(clock.now(), item.taskId, failureOf(error));
     }
-    this.complete(item, event);
+    this.complete(item, { ...event, StartedTime: startedTime });
   }
 
   private async runActivity(item: WorkItemRow): Promise<HistoryEvent> {

@@ -233,6 +233,11 @@ describe('orchestrations: activities, sub-orchestrations, continue-as-new, deter
     assert.deepEqual([...scheduledIds].sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i));
     const completedIds = fan.filter((e) => e.EventType === EventType.TaskCompleted).map((e) => e.TaskScheduledId!);
     assert.deepEqual([...completedIds].sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i));
+    // Each completion says when its activity started running (waiting for a worker vs running, in the timeline).
+    for (const done of fan.filter((e) => e.EventType === EventType.TaskCompleted)) {
+      const scheduled = fan.find((e) => e.EventType === EventType.TaskScheduled && e.EventId === done.TaskScheduledId)!;
+      assert.ok(Date.parse(done.StartedTime!) >= Date.parse(scheduled.Timestamp) && Date.parse(done.StartedTime!) <= Date.parse(done.Timestamp), describeRaw(fan));
+    }
     const episodes = fan.filter((e) => e.EventType === EventType.OrchestratorStarted).length;
     console.log(`      fan-out of 50 took ${episodes} episodes`);
     assert.ok(episodes < 50, `completions are batched: ${episodes} episodes for 50 activities`);
