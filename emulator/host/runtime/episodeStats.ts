@@ -9,12 +9,10 @@ export interface EpisodeSample {
 export class EpisodeStats {
   private readonly ring: EpisodeSample[] = [];
   private next = 0;
-  count = 0;
 
   constructor(private readonly size = 512) {}
 
   record(sample: EpisodeSample): void {
-    this.count++;
     if (this.ring.length < this.size) this.ring.push(sample);
     else this.ring[this.next] = sample;
     this.next = (this.next + 1) % this.size;

@@ -98,7 +98,6 @@ export class OrchestrationService extends EventEmitter {
   private readonly rerun = new Set<string>();
   private readonly views = new Map<string, WorkerView>();
   private readonly crashes = new Map<string, number>();
-  private idleWaiters: Array<() => void> = [];
   private readonly doneWaiters = new Map<string, Set<(row: InstanceRow) => void>>();
   private stopped = false;
 
@@ -177,12 +176,6 @@ export class OrchestrationService extends EventEmitter {
     void this.turns.run(() => this.loop(instanceId));
   }
 
-  /** Resolves when no turn is running (tests and benchmarks). */
-  whenIdle(): Promise<void> {
-    if (this.active.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
   /** Resolves with the row once the instance is finished, or undefined after `timeoutMs`. */
   waitUntilDone(instanceId: string, timeoutMs: number): Promise<InstanceRow | undefined> {
     const row = this.instance(instanceId);
@@ -216,7 +209,6 @@ export class OrchestrationService extends EventEmitter {
       this.emit('error', error instanceof Error ? error : new Error(String(error)));
     } finally {
       this.active.delete(instanceId);
-      if (this.active.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
   }
 
