@@ -171,17 +171,19 @@ export class InstanceModel implements vscode.Disposable {
     if (!this.rootList) return; // Nothing drawn yet: the first getChildren reads fresh state anyway.
     this.pushesApplied++;
     const dirty = new Set<InstanceTreeNode>();
-    let unknown = false;
+    // Totals moved here are guesses: a recount's answer can overtake the push of a change it already
+    // counts (pushes wait for the host's flush), and unloaded instances are counted nowhere we can see.
+    // Any push that moves a total therefore ends in a recount, once the pushes stop.
+    let recount = removed.length > 0;
     for (const id of removed) {
       const node = this.index.get(id);
       if (node) this.detach(node, dirty);
-      else unknown = true;
     }
     for (const summary of changed) {
       const node = this.index.get(summary.instanceId);
       if (!this.matches(summary)) {
         if (node) this.detach(node, dirty);
-        else unknown = true;
+        recount = true;
         continue;
       }
       const group = this.group(this.keyOf(summary));
@@ -190,13 +192,13 @@ export class InstanceModel implements vscode.Disposable {
         dirty.add(node);
         continue;
       }
+      recount = true;
       if (node) {
         this.detach(node, dirty);
         group.total++;
       } else {
         // New, or an instance we never paged in (already counted somewhere): the recount settles the
         // totals; an empty group cannot hold it already, so it shows at once.
-        unknown = true;
         if (group.total === 0) {
           group.total = 1;
           // An empty group holds just this one: no list request (whose answer could already be stale).
@@ -218,7 +220,7 @@ export class InstanceModel implements vscode.Disposable {
       const nodes = [...dirty].filter((n) => !(n.kind === 'instance' && dirty.has(n.group)));
       this.changeEmitter.fire(nodes);
     }
-    if (unknown) this.scheduleRecount();
+    if (recount) this.scheduleRecount();
   }
 
   private detach(node: InstanceNode, dirty: Set<InstanceTreeNode>): void {
@@ -304,6 +306,8 @@ export class InstanceModel implements vscode.Disposable {
     try {
       totals = await this.loadTotals([...this.groups.keys()]);
     } catch {
+      // Lost the connection: the state change resets the view. Anything else: try again later.
+      if (generation === this.generation && this.isConnected()) this.scheduleRecount();
       return;
     }
     if (generation !== this.generation) return;

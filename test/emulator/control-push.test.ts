@@ -9,6 +9,7 @@ import type { MethodContext } from '../../emulator/host/control/methods';
 import type { InstanceRow, Store } from '../../emulator/host/storage/store';
 import type { HostMessage, InstanceSummary, LogEntry, PushMessage } from '../../emulator/protocol/control';
 import { EventType, HistoryEvent } from '../../emulator/protocol/durable';
+import { instanceSummary } from '../support/instanceSummary';
 
 class FakeSocket {
   readyState = 1; // OPEN
@@ -20,23 +21,6 @@ class FakeSocket {
   take(): HostMessage[] {
     return this.sent.splice(0);
   }
-}
-
-function summary(instanceId: string, runtimeStatus: InstanceSummary['runtimeStatus'] = 'Running'): InstanceSummary {
-  return {
-    instanceId,
-    executionId: 'e1',
-    name: 'Orch',
-    runtimeStatus,
-    createdTime: '2024-01-01T00:00:00.000Z',
-    lastUpdatedTime: '2024-01-01T00:00:00.000Z',
-    completedTime: null,
-    parentInstanceId: null,
-    inputPreview: null,
-    outputPreview: null,
-    customStatusPreview: null,
-    failure: null,
-  };
 }
 
 function events(n: number, start = 0): HistoryEvent[] {
@@ -73,13 +57,13 @@ describe('control pushes (one connection, no process)', () => {
   const pushes = (topic: PushMessage['topic']) => socket.take().filter((m): m is PushMessage => m.type === 'push' && m.topic === topic);
 
   it('caps a push at 1,000 changes and carries the rest, latest state first come first served', () => {
-    const first = Array.from({ length: 2500 }, (_, i) => summary(`i${i}`));
+    const first = Array.from({ length: 2500 }, (_, i) => instanceSummary(`i${i}`));
     assert.equal(conn.flush(map(first), [], []), true, 'more to send');
     let [push] = pushes('instances') as Array<Extract<PushMessage, { topic: 'instances' }>>;
     assert.equal(push.changed.length, 1000);
     assert.equal(push.changed[0].instanceId, 'i0');
     // Meanwhile i1500 completes and i2000 is purged: the backlog keeps one entry per instance.
-    assert.equal(conn.flush(map([summary('i1500', 'Completed')]), ['i2000'], []), true);
+    assert.equal(conn.flush(map([instanceSummary('i1500', 'Completed')]), ['i2000'], []), true);
     [push] = pushes('instances') as Array<Extract<PushMessage, { topic: 'instances' }>>;
     assert.equal(push.changed.length + push.removed.length, 1000);
     assert.equal(push.changed.find((s) => s.instanceId === 'i1500')?.runtimeStatus, 'Completed');
@@ -136,16 +120,16 @@ describe('control pushes (one connection, no process)', () => {
     const log: LogEntry = { time: '2024-01-01T00:00:00.000Z', level: 'information', source: 'host', message: 'x' };
     socket.bufferedAmount = 5 * 1024 * 1024;
     conn.addHistory({ instanceId: 'h1', executionId: 'e1', from: 0, events: events(2), reset: false });
-    assert.equal(conn.flush(map([summary('a'), summary('b')]), ['c'], [log]), true, 'keep checking until it drains');
+    assert.equal(conn.flush(map([instanceSummary('a'), instanceSummary('b')]), ['c'], [log]), true, 'keep checking until it drains');
     assert.deepEqual(socket.take(), [], 'nothing queued on a full socket');
     conn.addHistory({ instanceId: 'h1', executionId: 'e1', from: 2, events: events(2, 2), reset: false });
     socket.bufferedAmount = 2 * 1024 * 1024; // draining, still above the low-water mark
-    assert.equal(conn.flush(map([summary('d')]), [], [log, log]), true);
+    assert.equal(conn.flush(map([instanceSummary('d')]), [], [log, log]), true);
     assert.deepEqual(socket.take(), []);
 
     socket.bufferedAmount = 0;
     rows.set('h1', { executionId: 'e1', length: 4 });
-    assert.equal(conn.flush(map([summary('e')]), [], [log]), false);
+    assert.equal(conn.flush(map([instanceSummary('e')]), [], [log]), false);
     const sent = socket.take() as PushMessage[];
     const instances = sent.filter((m) => m.topic === 'instances') as Array<Extract<PushMessage, { topic: 'instances' }>>;
     assert.equal(instances[0].dropped, 4, 'one summary of what was dropped (a, b, c, d)');
@@ -178,7 +162,7 @@ describe('control pushes (one connection, no process)', () => {
 
   it('a closed socket gets nothing', () => {
     socket.readyState = 3;
-    assert.equal(conn.flush(map([summary('a')]), [], []), false);
+    assert.equal(conn.flush(map([instanceSummary('a')]), [], []), false);
     assert.deepEqual(socket.take(), []);
   });
 });
