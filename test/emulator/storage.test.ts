@@ -6,7 +6,8 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import { crc32 } from '../../emulator/host/storage/crc32';
 import { JournalCorruptError, JournalFile } from '../../emulator/host/storage/journal';
-import { openStore, SqlStore, StoreOptions } from '../../emulator/host/storage/sqlStore';
+import { loadSqlJs } from '../../emulator/host/storage/db';
+import { CHECKPOINT_FILE, openStore, SqlStore, StoreOptions } from '../../emulator/host/storage/sqlStore';
 import type { InstanceRow, Store, Transaction } from '../../emulator/host/storage/store';
 import { EventType, HistoryEvent } from '../../emulator/protocol/durable';
 
@@ -84,7 +85,7 @@ async function workload(store: Store): Promise<void> {
       { instanceId: 'gone', executionId: 'exec-1', events: [event(EventType.ExecutionStarted, -1)] },
     ],
     addMessages: [{ instanceId: 'b', event: event(EventType.EventRaised, -1, { Name: 'go', Input: '1' }) }],
-    addTimers: [{ instanceId: 'a', executionId: 'exec-1', timerId: 1, fireAt: 5000, event: event(EventType.TimerFired, -1, { TimerId: 1 }) }],
+    addTimers: [{ instanceId: 'a', executionId: 'exec-1', timerId: 1, fireAt: 5000 }],
     addWorkItems: [{ kind: 'activity', instanceId: 'a', executionId: 'exec-1', taskId: 0, name: 'SayHello', input: '"Tokyo"', createdTime: 1 }],
   });
   await Promise.all([
@@ -98,7 +99,7 @@ async function workload(store: Store): Promise<void> {
     appendHistory: [{ instanceId: 'a', executionId: 'exec-2', events: [event(EventType.ExecutionStarted, -1, { Input: '2' })] }],
     clearTimers: ['a'],
     clearWorkItems: ['a'],
-    addTimers: [{ instanceId: 'c', executionId: 'exec-1', timerId: 0, fireAt: 1000, event: event(EventType.TimerFired, -1, { TimerId: 0 }) }],
+    addTimers: [{ instanceId: 'c', executionId: 'exec-1', timerId: 0, fireAt: 1000 }],
     addMessages: [
       { instanceId: 'c', event: event(EventType.EventRaised, -1, { Name: 'x' }) },
       { instanceId: 'c', event: event(EventType.EventRaised, -1, { Name: 'y' }) },
@@ -194,7 +195,7 @@ describe('storage: operations', () => {
     assert.deepEqual(store.getMessages('c').map((m) => [m.id, m.event.Name]), [[3, 'x'], [4, 'y']]);
     assert.deepEqual(store.instancesWithMessages(), ['b', 'c']);
     assert.deepEqual(store.allTimers(), [
-      { instanceId: 'c', executionId: 'exec-1', timerId: 0, fireAt: 1000, event: event(EventType.TimerFired, -1, { TimerId: 0 }) },
+      { instanceId: 'c', executionId: 'exec-1', timerId: 0, fireAt: 1000 },
     ]);
     assert.deepEqual(store.allWorkItems(), [
       { id: 2, kind: 'http', instanceId: 'c', executionId: 'exec-1', taskId: 3, name: 'BuiltIn::HttpActivity', input: '{"method":"GET"}', createdTime: 2 },
@@ -215,7 +216,7 @@ describe('storage: operations', () => {
 
     // Purge of an instance with two executions, timers, messages and work items.
     await store.commit({
-      addTimers: [{ instanceId: 'a', executionId: 'exec-2', timerId: 4, fireAt: 1, event: event(EventType.TimerFired, -1) }],
+      addTimers: [{ instanceId: 'a', executionId: 'exec-2', timerId: 4, fireAt: 1 }],
       addMessages: [{ instanceId: 'a', event: event(EventType.EventRaised, -1) }],
       addWorkItems: [{ kind: 'activity', instanceId: 'a', executionId: 'exec-2', taskId: 1, name: 'X', input: null, createdTime: 3 }],
     });
@@ -235,12 +236,12 @@ describe('storage: operations', () => {
     const tx: Transaction = {
       addMessages: [{ instanceId: 'a', event: event(EventType.EventRaised, -1) }],
       addWorkItems: [{ kind: 'activity', instanceId: 'a', executionId: 'e', taskId: 0, name: 'X', input: null, createdTime: 0 }],
-      addTimers: [{ instanceId: 'a', executionId: 'e', timerId: 0, fireAt: 10, event: event(EventType.TimerFired, -1) }],
+      addTimers: [{ instanceId: 'a', executionId: 'e', timerId: 0, fireAt: 10 }],
     };
     await store.commit(tx);
     assert.equal(tx.addMessages![0].id, 1);
     assert.equal(tx.addWorkItems![0].id, 1);
-    await store.commit({ addTimers: [{ instanceId: 'a', executionId: 'e', timerId: 0, fireAt: 20, event: event(EventType.TimerFired, -1) }] });
+    await store.commit({ addTimers: [{ instanceId: 'a', executionId: 'e', timerId: 0, fireAt: 20 }] });
     assert.deepEqual(store.allTimers().map((t) => t.fireAt), [20]);
   });
 
@@ -280,7 +281,7 @@ describe('storage: operations', () => {
     const bytes = new Uint8Array(2) as unknown as string;
     await assert.rejects(store.commit({ upsertInstances: [instance('a', { input: bytes })] }), /input must be string or null/);
     await assert.rejects(
-      store.commit({ addTimers: [{ instanceId: 'a', executionId: 'e', timerId: 0, fireAt: NaN, event: event(EventType.TimerFired, -1) }] }),
+      store.commit({ addTimers: [{ instanceId: 'a', executionId: 'e', timerId: 0, fireAt: NaN }] }),
       /fireAt must be number/,
     );
     assert.equal(store.getInstance('a'), undefined);
@@ -328,6 +329,28 @@ describe('storage: durability', () => {
     const reopened = await open(copy);
     assert.deepEqual(snapshot(reopened, IDS), snapshot(store, IDS));
     assert.equal(reopened.recovery.replayed, 6);
+  });
+
+  it('opens data written by schema version 1 (timers stored their event) and replays its journal', async () => {
+    const dir = tempDir();
+    const store = await open(dir);
+    await store.commit({ addTimers: [{ instanceId: 'a', executionId: 'e', timerId: 0, fireAt: 10 }] });
+    await store.close();
+    // Turn the checkpoint back into what version 1 wrote, and journal a version 1 timer after it.
+    const SQL = await loadSqlJs();
+    const db = new SQL.Database(fs.readFileSync(path.join(dir, CHECKPOINT_FILE)));
+    db.exec(`ALTER TABLE timers ADD COLUMN event TEXT NOT NULL DEFAULT '{}'; UPDATE meta SET value = 1 WHERE key = 'schemaVersion'`);
+    fs.writeFileSync(path.join(dir, CHECKPOINT_FILE), db.export());
+    db.close();
+    const v1 = await open(dir);
+    const old = { instanceId: 'b', executionId: 'e', timerId: 3, fireAt: 5, event: event(EventType.TimerFired, -1, { TimerId: 3 }) };
+    await v1.commit({ addTimers: [old] });
+    const reopened = await open(crashCopy(dir));
+    assert.equal(reopened.recovery.replayed, 1);
+    assert.deepEqual(reopened.allTimers(), [
+      { instanceId: 'b', executionId: 'e', timerId: 3, fireAt: 5 },
+      { instanceId: 'a', executionId: 'e', timerId: 0, fireAt: 10 },
+    ]);
   });
 
   it('replays the journal on top of a checkpoint', async () => {

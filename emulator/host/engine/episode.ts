@@ -108,7 +108,7 @@ export function startEpisode(instance: InstanceRow, prior: EngineState, messages
           failedAttemptId: failedId,
         };
         start.scheduled.push(ev.timerCreated(now, timerId, fireAt));
-        start.timers.push(timerRow(instance, timerId, fireAt, now));
+        start.timers.push(timerRow(instance, timerId, fireAt));
         break;
       }
       case EventType.TimerFired: {
@@ -144,8 +144,8 @@ function settle(state: EngineState, id: number | undefined): PendingTask | undef
   return task;
 }
 
-function timerRow(instance: InstanceRow, timerId: number, fireAt: number, now: number): TimerRow {
-  return { instanceId: instance.instanceId, executionId: instance.executionId, timerId, fireAt, event: ev.timerFired(now, timerId, fireAt) };
+function timerRow(instance: InstanceRow, timerId: number, fireAt: number): TimerRow {
+  return { instanceId: instance.instanceId, executionId: instance.executionId, timerId, fireAt };
 }
 
 function scheduleAttempt(instance: InstanceRow, start: EpisodeStart, id: number, task: PendingTask, now: number): void {
@@ -300,7 +300,7 @@ function scheduleAction(
       if (action.isCanceled) return undefined;
       state.pending[id] = { kind: 'timer' };
       outcome.append.push(ev.timerCreated(now, id, fireAt));
-      outcome.timers.push(timerRow(instance, id, fireAt, now));
+      outcome.timers.push(timerRow(instance, id, fireAt));
       return undefined;
     }
     case ActionType.WaitForExternalEvent:

@@ -96,13 +96,7 @@ export function applyTransaction(db: Db, tx: Transaction): void {
     }
     for (const t of tx.addTimers ?? []) {
       // Replaces a timer with the same id: a re-armed timer is the same timer.
-      db.run('INSERT OR REPLACE INTO timers (instanceId, timerId, executionId, fireAt, event) VALUES (?, ?, ?, ?, ?)', [
-        t.instanceId,
-        t.timerId,
-        t.executionId,
-        t.fireAt,
-        JSON.stringify(t.event),
-      ]);
+      db.run('INSERT OR REPLACE INTO timers (instanceId, timerId, executionId, fireAt) VALUES (?, ?, ?, ?)', [t.instanceId, t.timerId, t.executionId, t.fireAt]);
     }
     for (const w of tx.addWorkItems ?? []) {
       db.run(

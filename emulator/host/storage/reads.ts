@@ -91,13 +91,12 @@ export function instancesWithMessages(db: Db): string[] {
 /** Soonest first. */
 export function allTimers(db: Db): TimerRow[] {
   return db
-    .all('SELECT instanceId, executionId, timerId, fireAt, event FROM timers ORDER BY fireAt, instanceId, timerId')
+    .all('SELECT instanceId, executionId, timerId, fireAt FROM timers ORDER BY fireAt, instanceId, timerId')
     .map((r) => ({
       instanceId: r[0] as string,
       executionId: r[1] as string,
       timerId: r[2] as number,
       fireAt: r[3] as number,
-      event: JSON.parse(r[4] as string) as HistoryEvent,
     }));
 }
 

@@ -83,6 +83,8 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX work_items_instance ON work_items (instanceId);
   `,
+  // 2: a timer's TimerFired event is built when it fires, from its id and fire time; it is not stored.
+  `ALTER TABLE timers DROP COLUMN event;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -38,8 +38,6 @@ export interface TimerRow {
   timerId: number;
   /** Epoch milliseconds. */
   fireAt: number;
-  /** The event to deliver when it fires (TimerFired, or a retry's follow-up). */
-  event: HistoryEvent;
 }
 
 export type WorkKind = 'activity' | 'http';
