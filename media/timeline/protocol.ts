@@ -1,10 +1,9 @@
 /**
  * The message contract between the extension (the WebviewPanel host) and the history timeline webview.
  *
- * The webview is a browser page: it cannot import from `emulator/protocol`, so the data types it receives
- * are restated here, structurally identical to the control protocol's (`InstanceDetail`, `HistoryPage`,
- * `HistoryEvent` of `emulator/protocol/control.ts` and `durable.ts`): the extension passes the objects it
- * got from the emulator through unchanged. `test/webview/protocol.test.ts` checks that they stay assignable.
+ * The data it carries are the control protocol's own types (`InstanceDetail`, `HistoryPage` and
+ * `HistoryEvent` of `emulator/protocol/`, imported type-only so no emulator code reaches the page): the
+ * extension passes the objects it got from the emulator through unchanged.
  *
  * Flow:
  * 1. The page loads and posts {@link ReadyMessage}.
@@ -22,72 +21,12 @@
  */
 
 // ---------------------------------------------------------------------------------------------------
-// Data, as the control protocol defines it (restated; see the module comment).
+// Data: the control protocol's own types, type-only (nothing of emulator/ reaches the page's bundle).
 
-/** Durable Task history event, raw (PascalCase, numeric `EventType`, ISO `Timestamp`). */
-export interface HistoryEvent {
-  EventType: number;
-  EventId: number;
-  Timestamp: string;
-  IsPlayed: boolean;
-  Name?: string;
-  Version?: string;
-  Input?: string | null;
-  Result?: string | null;
-  Reason?: string;
-  Details?: string;
-  FailureDetails?: {
-    ErrorType: string;
-    ErrorMessage: string;
-    StackTrace?: string;
-    IsNonRetriable?: boolean;
-    Properties?: Record<string, unknown>;
-  };
-  TaskScheduledId?: number;
-  TimerId?: number;
-  FireAt?: string;
-  InstanceId?: string;
-  OrchestrationInstance?: { InstanceId: string; ExecutionId: string };
-  ParentInstance?: { Name: string; OrchestrationInstance: { InstanceId: string; ExecutionId: string }; TaskScheduleId: number } | null;
-  OrchestrationStatus?: string;
-  /**
-   * Optional, not in the Durable Task format: when a worker started running the task (ISO), on TaskCompleted /
-   * TaskFailed. If the emulator records it, the timeline shows the time waiting for a worker apart from the
-   * running time; without it a bar spans scheduling to completion.
-   */
-  StartedTime?: string;
-}
-
-export type RuntimeStatus = 'Pending' | 'Running' | 'Completed' | 'ContinuedAsNew' | 'Failed' | 'Terminated' | 'Suspended';
-
-/** `InstanceDetail` of the control protocol (`instances.get`). */
-export interface InstanceDetail {
-  instanceId: string;
-  executionId: string;
-  name: string;
-  runtimeStatus: RuntimeStatus;
-  createdTime: string;
-  lastUpdatedTime: string;
-  completedTime: string | null;
-  parentInstanceId: string | null;
-  failure: { type: string; message: string; stack?: string } | null;
-  input: unknown;
-  output: unknown;
-  customStatus: unknown;
-  /** Oldest first; the last one is the current execution. */
-  executions: Array<{ executionId: string; eventCount: number }>;
-  waitingForEvents: string[];
-}
-
-/** `HistoryPage` of the control protocol (`instances.history`). */
-export interface HistoryPage {
-  executionId: string;
-  /** Index of `events[0]` in the execution's history. */
-  from: number;
-  events: HistoryEvent[];
-  /** Number of events in the execution's history in all (may be more than `from + events.length`). */
-  total: number;
-}
+export type { HistoryPage, InstanceDetail } from '../../emulator/protocol/control';
+export type { HistoryEvent, RuntimeStatus } from '../../emulator/protocol/durable';
+import type { HistoryPage, InstanceDetail } from '../../emulator/protocol/control';
+import type { HistoryEvent } from '../../emulator/protocol/durable';
 
 // ---------------------------------------------------------------------------------------------------
 // Extension → webview

@@ -1,22 +1,11 @@
 /**
- * The webview message contract (media/timeline/protocol.ts): its restated data types stay assignable
- * from the control protocol's (checked by the compiler here), and parseFromWebview accepts exactly the
- * messages the page may post.
+ * The webview message contract (media/timeline/protocol.ts): recorded fixtures are init messages as they
+ * are, and parseFromWebview accepts exactly the messages the page may post.
  */
 import * as assert from 'node:assert/strict';
-import type { HistoryPage as ControlHistoryPage, InstanceDetail as ControlInstanceDetail, PushMessage } from '../../emulator/protocol/control';
-import type { HistoryEvent as ControlHistoryEvent } from '../../emulator/protocol/durable';
 import { INSTANCE_COMMANDS, parseFromWebview } from '../../media/timeline/protocol';
-import type { HistoryAppendedMessage, HistoryEvent, HistoryPage, InitMessage, InstanceDetail } from '../../media/timeline/protocol';
+import type { InitMessage } from '../../media/timeline/protocol';
 import { loadFixture } from './support/fixtures';
-
-// Compile-time: what the extension gets from the emulator can be passed to the webview unchanged.
-export function forward(detail: ControlInstanceDetail, page: ControlHistoryPage, event: ControlHistoryEvent): [InstanceDetail, HistoryPage, HistoryEvent] {
-  return [detail, page, event];
-}
-export function forwardPush(push: Extract<PushMessage, { topic: 'history' }>): HistoryAppendedMessage {
-  return { type: 'historyAppended', instanceId: push.instanceId, executionId: push.executionId, from: push.from, events: push.events, reset: push.reset };
-}
 
 describe('timeline message contract', () => {
   it('fixtures recorded from the control protocol are init messages as they are', () => {

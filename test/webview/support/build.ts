@@ -1,9 +1,7 @@
 /**
  * The browser build of the webview front-end for the tests: media/ compiled with media/tsconfig.json into a
- * private folder, once per process. Not out/media: `tsc -p .` (the root project, which compiles
- * media/timeline/model.ts for the Node unit tests) writes CommonJS files to the same out/media paths, so
- * whatever ran last decides what is there; the tests must not depend on build order or on another build
- * running meanwhile.
+ * private folder, once per process, so that the tests do not depend on build order or on another build
+ * running meanwhile. Returns the folder holding `timeline/*.js`.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -31,7 +29,7 @@ export function browserBuild(): Promise<string> {
     if (diagnostics.length) {
       throw new Error(ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => ROOT, getNewLine: () => '\n' }));
     }
-    return outDir;
+    return path.join(outDir, 'media');
   });
   return build;
 }

@@ -76,8 +76,8 @@ function page(origin: string, theme: ThemeName, bundle: boolean): string {
 </html>`;
 }
 
-/** `mediaOut`: the compiled front-end (what `tsc -p media` puts in out/media), served as /out/media/. */
-export async function startServer(mediaOut = path.join(ROOT, 'out', 'media')): Promise<HarnessServer> {
+/** `mediaOut`: the compiled front-end (what `tsc -p media` puts in out/browser/media), served as /out/media/. */
+export async function startServer(mediaOut = path.join(ROOT, 'out', 'browser', 'media')): Promise<HarnessServer> {
   let origin = '';
   let bundleDir: string | null = null;
   const server = http.createServer((req, res) => {
