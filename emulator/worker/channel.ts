@@ -3,6 +3,7 @@
  * messages of protocol/worker.ts.
  */
 import type { HostToWorker, WorkerToHost } from '../protocol/worker';
+import { MessageQueue } from '../shared/messageQueue';
 
 let unsent = 0;
 let onDrained: (() => void)[] = [];
@@ -41,9 +42,6 @@ export function flushToHost(): Promise<void> {
 }
 
 export function onHostMessage(handler: (message: HostToWorker) => void): void {
-  const dispatch = (message: HostToWorker): void => {
-    if (message.type === 'batch') message.messages.forEach(dispatch);
-    else handler(message);
-  };
-  process.on('message', (message) => dispatch(message as HostToWorker));
+  const inbox = new MessageQueue<HostToWorker>(handler);
+  process.on('message', (message: HostToWorker) => inbox.push(message.type === 'batch' ? message.messages : [message]));
 }

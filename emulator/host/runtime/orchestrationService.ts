@@ -173,7 +173,9 @@ export class OrchestrationService extends EventEmitter {
       return;
     }
     this.active.add(instanceId);
-    void this.turns.run(() => this.loop(instanceId));
+    // Work of orchestrations already running (completions, fired timers, events) goes before starting new
+    // ones: under a burst of starts, a due timer is not observed late behind hundreds of first episodes.
+    void this.turns.run(() => this.loop(instanceId), this.instance(instanceId)?.runtimeStatus !== 'Pending');
   }
 
   /** Resolves with the row once the instance is finished, or undefined after `timeoutMs`. */

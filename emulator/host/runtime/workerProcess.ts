@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
 import type { FunctionInfo, HostToWorker, Invocation, InvocationValue, LogLevel, WorkerError, WorkerToHost } from '../../protocol/worker';
 import { WORKER_ENV, WORKER_PROTOCOL_VERSION } from '../../protocol/worker';
+import { MessageQueue } from '../../shared/messageQueue';
 
 export interface WorkerOptions {
   appDir: string;
@@ -117,8 +118,11 @@ export class WorkerProcess extends EventEmitter {
     child.stdout!.on('data', forward('information'));
     child.stderr!.on('data', forward('warning'));
     this.ready = new Promise<void>((resolve) => {
-      child.on('message', (message: WorkerToHost) => this.onMessage(message, resolve));
+      const inbox = new MessageQueue<Exclude<WorkerToHost, { type: 'batch' }>>((message) => this.onMessage(message, resolve));
+      // The worker sends batches of single messages (never nested batches).
+      child.on('message', (message: WorkerToHost) => inbox.push((message.type === 'batch' ? message.messages : [message]) as Array<Exclude<WorkerToHost, { type: 'batch' }>>));
       child.on('exit', (code, signal) => {
+        inbox.drain();
         this.onExit(child, code, signal);
         resolve();
       });
@@ -178,11 +182,8 @@ export class WorkerProcess extends EventEmitter {
     clearTimeout(force);
   }
 
-  private onMessage(message: WorkerToHost, loaded: () => void): void {
+  private onMessage(message: Exclude<WorkerToHost, { type: 'batch' }>, loaded: () => void): void {
     switch (message.type) {
-      case 'batch':
-        for (const m of message.messages) this.onMessage(m, loaded);
-        break;
       case 'ready':
         if (message.version !== WORKER_PROTOCOL_VERSION) {
           this.emit('log', { level: 'warning', message: `The worker speaks protocol version ${message.version}; the host expects ${WORKER_PROTOCOL_VERSION}.` });

@@ -1,0 +1,62 @@
+/** How the host and the worker schedule their work: channel messages a chunk at a time, prioritised turns. */
+import { strict as assert } from 'assert';
+import { Semaphore } from '../../emulator/host/runtime/semaphore';
+import { MessageQueue } from '../../emulator/shared/messageQueue';
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('scheduling: channel messages a chunk at a time', () => {
+  it('handles the first chunk at once and the rest in later turns, in order across pushes', async () => {
+    const handled: number[] = [];
+    const queue = new MessageQueue<number>((n) => handled.push(n), 3);
+    queue.push([1, 2, 3, 4, 5, 6, 7]);
+    assert.deepEqual(handled, [1, 2, 3]);
+    queue.push([8]); // behind what is queued, not handled ahead of it
+    assert.deepEqual(handled, [1, 2, 3]);
+    await nextTurn();
+    assert.deepEqual(handled, [1, 2, 3, 4, 5, 6]);
+    await nextTurn();
+    assert.deepEqual(handled, [1, 2, 3, 4, 5, 6, 7, 8]);
+    queue.push([9]);
+    assert.deepEqual(handled.at(-1), 9, 'an idle queue handles a message at once');
+  });
+
+  it('lets a due timer run between chunks', async () => {
+    const order: string[] = [];
+    const queue = new MessageQueue<number>((n) => order.push(`m${n}`), 2);
+    const timer = new Promise<void>((resolve) => setTimeout(() => resolve(void order.push('timer')), 0));
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the timer is due now
+    queue.push([1, 2, 3, 4, 5, 6]);
+    await timer;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.ok(order.indexOf('timer') < order.indexOf('m6'), order.join(' '));
+    assert.deepEqual(order.filter((o) => o !== 'timer'), ['m1', 'm2', 'm3', 'm4', 'm5', 'm6']);
+  });
+
+  it('drain handles everything queued now, and a throwing handler does not strand the rest', async () => {
+    const handled: number[] = [];
+    const queue = new MessageQueue<number>((n) => {
+      handled.push(n);
+      if (n === 2) throw new Error('bad message');
+    }, 2);
+    assert.throws(() => queue.push([1, 2, 3, 4, 5]), /bad message/);
+    queue.drain();
+    assert.deepEqual(handled, [1, 2, 3, 4, 5]);
+    await nextTurn();
+    assert.deepEqual(handled, [1, 2, 3, 4, 5], 'nothing handled twice');
+  });
+});
+
+describe('scheduling: turns', () => {
+  it('at the cap, tasks marked first run before the others, each kind in order', async () => {
+    const semaphore = new Semaphore(1);
+    const order: string[] = [];
+    let release!: () => void;
+    const blocker = semaphore.run(() => new Promise<void>((resolve) => (release = resolve)));
+    const task = (name: string) => async () => void order.push(name);
+    const all = [semaphore.run(task('new-1')), semaphore.run(task('running-1'), true), semaphore.run(task('new-2')), semaphore.run(task('running-2'), true)];
+    release();
+    await Promise.all([blocker, ...all]);
+    assert.deepEqual(order, ['running-1', 'running-2', 'new-1', 'new-2']);
+  });
+});
