@@ -1,13 +1,15 @@
 /**
  * `npm run bench`: the emulator's numbers on this machine, with durable commits, against the
- * targets of the emulator issue. The emulator runs in this process (so episode internals can be
- * read); clients talk to it over HTTP on loopback like any caller.
+ * targets of the emulator issue. The hello sequence runs against the CLI in its own process, as users
+ * run it; the other measures run the emulator in this process (so that episode internals and histories
+ * can be read). Clients always talk to it over HTTP on loopback like any caller.
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Emulator } from '../emulator/host/emulator';
+import { cleanupAll, startEmulator } from '../test/emulator/support/emulatorProcess';
 import { runTimelineBench } from './timeline';
 
 const APP = path.resolve(__dirname, '..', '..', 'bench', 'app');
@@ -46,13 +48,24 @@ async function withEmulator<T>(fn: (emu: Emulator) => Promise<T>): Promise<T> {
   }
 }
 
+/** The emulator as users run it, the CLI in a process of its own: the clients' work is not on its event loop. */
+async function withCliEmulator<T>(fn: (httpUrl: string) => Promise<T>): Promise<T> {
+  const emu = await startEmulator({ app: APP });
+  try {
+    return await fn(emu.http);
+  } finally {
+    await emu.stop();
+    await cleanupAll();
+  }
+}
+
 /**
  * Hello sequences from `clients` concurrent clients, each starting and awaiting one at a time. The same
  * load runs for `warmSeconds` first, unmeasured: V8 keeps optimising the hot paths (and sql.js's
  * WebAssembly) for a few seconds, and a long-running emulator is measured in its steady state.
  */
-async function helloSequence(emu: Emulator, clients: number, seconds: number, warmSeconds = 3) {
-  const start = `${emu.httpUrl}/runtime/webhooks/durabletask/orchestrators/HelloSequence?timeout=60`;
+async function helloSequence(httpUrl: string, clients: number, seconds: number, warmSeconds = 3) {
+  const start = `${httpUrl}/runtime/webhooks/durabletask/orchestrators/HelloSequence?timeout=60`;
   const run = async (forSeconds: number, latencies: number[]) => {
     const deadline = performance.now() + forSeconds * 1000;
     await Promise.all(
@@ -148,7 +161,7 @@ function libraryReplayMs(events: unknown[]): number {
 
 async function main(): Promise<void> {
   console.log(`durable-emulator benchmarks on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), Node ${process.version}, durable commits\n`);
-  const [hello, single] = await withEmulator(async (emu) => [await helloSequence(emu, 50, 10), await helloSequence(emu, 1, 5)]);
+  const [hello, single] = await withCliEmulator(async (url) => [await helloSequence(url, 50, 10), await helloSequence(url, 1, 5)]);
   console.log(`hello sequence (3 activities), 50 clients: ${fmt(hello.perSecond)} orchestrations/s (target >= 500); start->complete p50 ${fmt(hello.p50)} ms (target < 10), p99 ${fmt(hello.p99)} ms; ${hello.count} runs`);
   // With 50 clients each waiting for its own, latency is 50 / throughput (Little's law); one client shows the path itself.
   console.log(`hello sequence, 1 client: start->complete p50 ${fmt(single.p50)} ms, p99 ${fmt(single.p99)} ms; ${single.count} runs`);
