@@ -6,26 +6,7 @@ import { prefixUpperBound } from '../../emulator/host/storage/instanceQuery';
 import { openStore, SqlStore } from '../../emulator/host/storage/sqlStore';
 import type { InstanceQuery, InstanceRow } from '../../emulator/host/storage/store';
 import type { RuntimeStatus } from '../../emulator/protocol/durable';
-
-function instance(instanceId: string, overrides: Partial<InstanceRow>): InstanceRow {
-  return {
-    instanceId,
-    executionId: 'exec-1',
-    name: 'Hello',
-    version: '',
-    runtimeStatus: 'Running',
-    input: null,
-    output: null,
-    customStatus: null,
-    createdTime: 0,
-    lastUpdatedTime: 0,
-    completedTime: null,
-    parentInstanceId: null,
-    failureDetails: null,
-    engineState: '{}',
-    ...overrides,
-  };
-}
+import { instance } from './support/storeFixtures';
 
 describe('storage: instance queries', () => {
   const STATUSES: RuntimeStatus[] = ['Pending', 'Running', 'Completed', 'Failed', 'Terminated', 'Suspended'];
