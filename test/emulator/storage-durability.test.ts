@@ -40,6 +40,8 @@ describe('storage: durability', () => {
     const dir = tempDir();
     const store = await open(dir);
     await store.commit({ addTimers: [{ instanceId: 'a', executionId: 'e', timerId: 0, fireAt: 10 }] });
+    const started = [event(EventType.OrchestratorStarted, -1), event(EventType.ExecutionStarted, -1)];
+    await store.commit({ upsertInstances: [instance('h')], appendHistory: [{ instanceId: 'h', executionId: 'exec-1', events: started }] });
     await store.close();
     // Turn the checkpoint back into what version 1 wrote, and journal a version 1 timer after it.
     const SQL = await loadSqlJs();
@@ -56,6 +58,9 @@ describe('storage: durability', () => {
       { instanceId: 'b', executionId: 'e', timerId: 3, fireAt: 5 },
       { instanceId: 'a', executionId: 'e', timerId: 0, fireAt: 10 },
     ]);
+    assert.deepEqual(reopened.listExecutions('h'), [{ executionId: 'exec-1', eventCount: 2 }]);
+    await reopened.commit({ appendHistory: [{ instanceId: 'h', executionId: 'exec-1', events: [event(EventType.TaskScheduled, 0)] }] });
+    assert.equal(reopened.historyLength('h', 'exec-1'), 3);
   });
 
   it('replays the journal on top of a checkpoint', async () => {

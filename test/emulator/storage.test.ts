@@ -132,6 +132,32 @@ describe('storage: operations', () => {
     assert.deepEqual(store.listExecutions('a'), [{ executionId: 'fresh', eventCount: 1 }]);
   });
 
+  it('keeps appending at the right place across a rolled-back append, a purge and a reused id', async () => {
+    const store = await open(tempDir());
+    const append = (id: string, exec: string, n: number): Transaction => ({
+      appendHistory: [{ instanceId: id, executionId: exec, events: Array.from({ length: n }, (_, i) => event(EventType.TaskScheduled, i)) }],
+    });
+    await store.commit({ upsertInstances: [instance('k')], ...append('k', 'exec-1', 2) });
+    await store.commit(append('k', 'exec-1', 3));
+    // Rolled back after its append was applied: the next append must not start after the lost events.
+    await store.commit({ addMessages: [{ id: 50, instanceId: 'k', event: event(EventType.EventRaised, -1) }] });
+    await assert.rejects(store.commit({ ...append('k', 'exec-1', 4), addMessages: [{ id: 50, instanceId: 'k', event: event(EventType.EventRaised, -1) }] }));
+    await store.commit(append('k', 'exec-1', 1));
+    assert.equal(store.historyLength('k', 'exec-1'), 6);
+    assert.deepEqual(store.getHistory('k').map((e) => e.EventId), [0, 1, 0, 1, 2, 0]);
+    // Purged, then started again under the same id and execution id: history starts from nothing.
+    await store.commit({ purgeInstances: ['k'] });
+    assert.equal(store.historyLength('k', 'exec-1'), 0);
+    await store.commit({ upsertInstances: [instance('k')], ...append('k', 'exec-1', 2) });
+    await store.commit({ purgeInstances: ['k'], upsertInstances: [instance('k')], ...append('k', 'exec-1', 1) });
+    assert.equal(store.historyLength('k', 'exec-1'), 1);
+    assert.deepEqual(store.listExecutions('k'), [{ executionId: 'exec-1', eventCount: 1 }]);
+    await store.close();
+    const reopened = await open(store.dataDir);
+    assert.equal(reopened.historyLength('k', 'exec-1'), 1);
+    assert.deepEqual(reopened.getHistory('k').map((e) => e.EventId), [0]);
+  });
+
   it('rejects a failing transaction entirely and leaves its objects and the ids untouched', async () => {
     const store = await open(tempDir());
     await store.commit({ addMessages: [{ id: 7, instanceId: 'a', event: event(EventType.EventRaised, -1) }] });
