@@ -6,7 +6,8 @@
 import { HistoryEvent, RuntimeStatus, isTerminal } from '../../protocol/durable';
 import * as ev from '../engine/events';
 import type { InstanceQuery, InstanceRow } from '../storage/store';
-import { OrchestrationService, newInstanceRow } from './orchestrationService';
+import { newInstanceRow } from './instanceRow';
+import { OrchestrationService } from './orchestrationService';
 import type { WorkerProcess } from './workerProcess';
 
 /** An operation refused, with the HTTP status the real extension answers it with. */

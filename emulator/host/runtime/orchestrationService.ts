@@ -16,7 +16,9 @@ import { planRewind } from '../engine/rewind';
 import { planTurn } from '../engine/turn';
 import type { InstanceRow, Store, Transaction } from '../storage/store';
 import type { Clock } from './clock';
+import { CompletionWaiters } from './completionWaiters';
 import { EpisodeStats } from './episodeStats';
+import { newInstanceRow } from './instanceRow';
 import { Semaphore } from './semaphore';
 import { TimerQueue } from './timerQueue';
 import { VolatileInbox } from './volatileInbox';
@@ -55,25 +57,6 @@ const ROW_CACHE_SIZE = 20_000;
 /** Times a worker crash may interrupt one instance's episode before the instance is failed. */
 const MAX_EPISODE_CRASHES = 3;
 
-export function newInstanceRow(instanceId: string, name: string, input: string | null, now: number, parentInstanceId: string | null): InstanceRow {
-  return {
-    instanceId,
-    executionId: randomUUID().replace(/-/g, ''),
-    name,
-    version: '',
-    runtimeStatus: 'Pending',
-    input,
-    output: null,
-    customStatus: null,
-    createdTime: now,
-    lastUpdatedTime: now,
-    completedTime: null,
-    parentInstanceId,
-    failureDetails: null,
-    engineState: JSON.stringify(initialEngineState()),
-  };
-}
-
 export declare interface OrchestrationService {
   on(event: 'instance', listener: (row: InstanceRow) => void): this;
   on(event: 'history', listener: (change: HistoryChange) => void): this;
@@ -98,7 +81,7 @@ export class OrchestrationService extends EventEmitter {
   private readonly rerun = new Set<string>();
   private readonly views = new Map<string, WorkerView>();
   private readonly crashes = new Map<string, number>();
-  private readonly doneWaiters = new Map<string, Set<(row: InstanceRow) => void>>();
+  private readonly waiters = new CompletionWaiters();
   private stopped = false;
 
   constructor(options: ServiceOptions) {
@@ -182,18 +165,7 @@ export class OrchestrationService extends EventEmitter {
   waitUntilDone(instanceId: string, timeoutMs: number): Promise<InstanceRow | undefined> {
     const row = this.instance(instanceId);
     if (!row || isTerminal(row.runtimeStatus) || timeoutMs <= 0) return Promise.resolve(row && isTerminal(row.runtimeStatus) ? row : undefined);
-    return new Promise((resolve) => {
-      let set = this.doneWaiters.get(instanceId);
-      if (!set) this.doneWaiters.set(instanceId, (set = new Set()));
-      const done = (finished: InstanceRow | undefined) => {
-        clearTimeout(timer);
-        set!.delete(done);
-        if (!set!.size) this.doneWaiters.delete(instanceId);
-        resolve(finished);
-      };
-      const timer = setTimeout(() => done(undefined), timeoutMs);
-      set.add(done);
-    });
+    return this.waiters.wait(instanceId, timeoutMs);
   }
 
   stop(): void {
@@ -407,7 +379,7 @@ export class OrchestrationService extends EventEmitter {
     }
     const current = tx.upsertInstances![0];
     this.emit('instance', current);
-    if (isTerminal(current.runtimeStatus)) for (const done of this.doneWaiters.get(id) ?? []) done(current);
+    if (isTerminal(current.runtimeStatus)) this.waiters.finished(current);
     const replaced = tx.replaceHistory?.[0];
     if (replaced) {
       this.emit('history', { instanceId: id, executionId: replaced.executionId, from: 0, events: replaced.events, reset: true });
