@@ -137,6 +137,8 @@ export class OrchestrationService extends EventEmitter {
     for (const id of tx.purgeInstances ?? []) this.rows.delete(id);
     for (const row of tx.upsertInstances ?? []) this.remember(row);
     for (const m of tx.addMessages ?? []) this.mayHaveMessages.add(m.instanceId);
+    // Every start and turn commits: a cheap place to catch a timer that came due meanwhile.
+    this.timers.fireIfDue();
     return committed;
   }
 
