@@ -133,18 +133,19 @@ export interface WorkerError {
 }
 
 // host → worker
-export type HostToWorker =
+export type HostMessage =
   /** Run one function; answered by exactly one `result` with the same id. Invocations run concurrently. */
   | { type: 'invoke'; id: number; invocation: Invocation }
   /** Drop the instance's cached history (it finished, continued as new or was rewound). */
   | { type: 'forget'; instanceId: string }
   /** Run the appTerminate hooks, flush pending messages and exit 0. */
-  | { type: 'shutdown' }
-  /** Several messages in one write: each side batches what it sends within one event-loop turn. */
-  | { type: 'batch'; messages: HostToWorker[] };
+  | { type: 'shutdown' };
+
+/** Several messages in one write: each side batches what it sends within one event-loop turn (never nested). */
+export type HostToWorker = HostMessage | { type: 'batch'; messages: HostMessage[] };
 
 // worker → host
-export type WorkerToHost =
+export type WorkerMessage =
   /** Once, after the app's files loaded and its appStart hooks ran. */
   | { type: 'ready'; version: number; functions: FunctionInfo[]; warnings: string[] }
   /** Instead of `ready` when the app cannot load; `file` is the entry point at fault, when known. */
@@ -152,8 +153,9 @@ export type WorkerToHost =
   | { type: 'result'; id: number; ok: true; value: InvocationValue }
   | { type: 'result'; id: number; ok: false; error: WorkerError }
   /** functionName/invocationId: the invocation whose async chain logged it, when there is one. */
-  | { type: 'log'; level: LogLevel; message: string; functionName?: string; invocationId?: string }
-  | { type: 'batch'; messages: WorkerToHost[] };
+  | { type: 'log'; level: LogLevel; message: string; functionName?: string; invocationId?: string };
+
+export type WorkerToHost = WorkerMessage | { type: 'batch'; messages: WorkerMessage[] };
 
 export type LogLevel = 'trace' | 'debug' | 'information' | 'warning' | 'error' | 'critical';
 

@@ -2,15 +2,15 @@
  * The worker's side of the host channel: the IPC channel of the forked process, carrying the JSON
  * messages of protocol/worker.ts.
  */
-import type { HostToWorker, WorkerToHost } from '../protocol/worker';
+import type { HostMessage, HostToWorker, WorkerMessage } from '../protocol/worker';
 import { MessageQueue } from '../shared/messageQueue';
 
 let unsent = 0;
 let onDrained: (() => void)[] = [];
 /** Messages of this event-loop turn, written together: one IPC write costs about as much as its content. */
-let queued: WorkerToHost[] = [];
+let queued: WorkerMessage[] = [];
 
-export function sendToHost(message: WorkerToHost): void {
+export function sendToHost(message: WorkerMessage): void {
   if (!process.send || !process.connected) {
     return;
   }
@@ -41,7 +41,7 @@ export function flushToHost(): Promise<void> {
   return unsent === 0 ? Promise.resolve() : new Promise((resolve) => onDrained.push(resolve));
 }
 
-export function onHostMessage(handler: (message: HostToWorker) => void): void {
-  const inbox = new MessageQueue<HostToWorker>(handler);
+export function onHostMessage(handler: (message: HostMessage) => void): void {
+  const inbox = new MessageQueue<HostMessage>(handler);
   process.on('message', (message: HostToWorker) => inbox.push(message.type === 'batch' ? message.messages : [message]));
 }

@@ -5,7 +5,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { format } from 'node:util';
-import type { WorkerToHost } from '../protocol/worker';
+import type { WorkerMessage } from '../protocol/worker';
 import type { AppInvocationContext, HookCallback, HookData, LogFn, RpcLogLevel } from './coreTypes';
 
 export interface InvocationScope {
@@ -29,7 +29,7 @@ export function currentFunctionName(): string | undefined {
  * without re-running the hooks so a hook that logs cannot recurse forever.
  */
 export function createLogger(
-  send: (message: WorkerToHost) => void,
+  send: (message: WorkerMessage) => void,
   logHooks: () => HookCallback[],
   appHookData: () => HookData,
 ): LogFn {

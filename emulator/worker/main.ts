@@ -9,7 +9,7 @@ import {
   WORKER_ENV,
   WORKER_PROTOCOL_VERSION,
   type FunctionInfo,
-  type HostToWorker,
+  type HostMessage,
   type Invocation,
   type InvocationValue,
 } from '../protocol/worker';
@@ -46,7 +46,7 @@ process.on('disconnect', () => process.exit(0));
 
 const started = startApp();
 
-onHostMessage((message: HostToWorker) => {
+onHostMessage((message: HostMessage) => {
   switch (message.type) {
     case 'invoke':
       void answerInvocation(message.id, message.invocation);

@@ -6,7 +6,7 @@
 import { ChildProcess, fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
-import type { FunctionInfo, HostToWorker, Invocation, InvocationValue, LogLevel, WorkerError, WorkerToHost } from '../../protocol/worker';
+import type { FunctionInfo, HostMessage, Invocation, InvocationValue, LogLevel, WorkerError, WorkerMessage, WorkerToHost } from '../../protocol/worker';
 import { WORKER_ENV, WORKER_PROTOCOL_VERSION } from '../../protocol/worker';
 import { MessageQueue } from '../../shared/messageQueue';
 
@@ -85,7 +85,7 @@ export class WorkerProcess extends EventEmitter {
   private readyAt = 0;
   private restartDelay = 0;
   /** Messages of this event-loop turn, written together (one IPC write costs about as much as its content). */
-  private outbox: HostToWorker[] = [];
+  private outbox: HostMessage[] = [];
 
   constructor(private readonly options: WorkerOptions) {
     super();
@@ -118,9 +118,8 @@ export class WorkerProcess extends EventEmitter {
     child.stdout!.on('data', forward('information'));
     child.stderr!.on('data', forward('warning'));
     this.ready = new Promise<void>((resolve) => {
-      const inbox = new MessageQueue<Exclude<WorkerToHost, { type: 'batch' }>>((message) => this.onMessage(message, resolve));
-      // The worker sends batches of single messages (never nested batches).
-      child.on('message', (message: WorkerToHost) => inbox.push((message.type === 'batch' ? message.messages : [message]) as Array<Exclude<WorkerToHost, { type: 'batch' }>>));
+      const inbox = new MessageQueue<WorkerMessage>((message) => this.onMessage(message, resolve));
+      child.on('message', (message: WorkerToHost) => inbox.push(message.type === 'batch' ? message.messages : [message]));
       child.on('exit', (code, signal) => {
         inbox.drain();
         this.onExit(child, code, signal);
@@ -150,7 +149,7 @@ export class WorkerProcess extends EventEmitter {
     if (this.state === 'ready') this.send({ type: 'forget', instanceId });
   }
 
-  private send(message: HostToWorker): void {
+  private send(message: HostMessage): void {
     if (this.outbox.push(message) > 1) return;
     setImmediate(() => {
       const messages = this.outbox;
@@ -182,7 +181,7 @@ export class WorkerProcess extends EventEmitter {
     clearTimeout(force);
   }
 
-  private onMessage(message: Exclude<WorkerToHost, { type: 'batch' }>, loaded: () => void): void {
+  private onMessage(message: WorkerMessage, loaded: () => void): void {
     switch (message.type) {
       case 'ready':
         if (message.version !== WORKER_PROTOCOL_VERSION) {
