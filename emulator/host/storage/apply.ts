@@ -1,21 +1,18 @@
 /**
- * Applies a store Transaction to the database. The same code applies live commits and journal replay,
- * so replaying a journal rebuilds exactly the state that was acknowledged.
- *
- * Order inside one transaction: removals (purge, clear*, delete*) before writes (upserts, history,
- * additions), so "purge and start again under the same id" or "delete timer 3 and add timer 3" can be
- * expressed in one atomic commit.
+ * Checking a store Transaction, numbering what it adds, and writing its instance and history part to the
+ * database (storeState.ts routes the rest). The same code applies live commits and journal replay, so
+ * replaying a journal rebuilds exactly the state that was acknowledged.
  */
 import type { HistoryAppend, InstanceRow, Transaction } from './store';
 import type { Db } from './db';
-import { INSTANCE_TABLES } from './schema';
 
 export interface IdCounters {
   nextMessageId: number;
   nextWorkItemId: number;
 }
 
-const PURGE = INSTANCE_TABLES.map((table) => `DELETE FROM ${table} WHERE instanceId = ?`);
+/** The queue tables are rewritten whole at checkpoints (queues.ts), so a purge leaves them alone. */
+const PURGE = ['instances', 'executions', 'history'].map((table) => `DELETE FROM ${table} WHERE instanceId = ?`);
 
 /**
  * Fills in the ids of new messages and work items that have none (the journal records them, so replay
@@ -73,38 +70,16 @@ export function checkTransaction(tx: Transaction): void {
   for (const m of tx.addMessages ?? []) check('addMessages[]', m, { id: 'number', instanceId: 'string' });
 }
 
-/** Applies `tx` (ids already assigned, checked) atomically: all of it or, on error, nothing. */
-export function applyTransaction(db: Db, tx: Transaction): void {
-  db.atomically(() => {
-    for (const instanceId of tx.purgeInstances ?? []) for (const sql of PURGE) db.run(sql, [instanceId]);
-    for (const instanceId of tx.clearMessages ?? []) db.run('DELETE FROM messages WHERE instanceId = ?', [instanceId]);
-    for (const instanceId of tx.clearTimers ?? []) db.run('DELETE FROM timers WHERE instanceId = ?', [instanceId]);
-    for (const instanceId of tx.clearWorkItems ?? []) db.run('DELETE FROM work_items WHERE instanceId = ?', [instanceId]);
-    for (const id of tx.deleteMessages ?? []) db.run('DELETE FROM messages WHERE id = ?', [id]);
-    for (const { instanceId, timerId } of tx.deleteTimers ?? []) {
-      db.run('DELETE FROM timers WHERE instanceId = ? AND timerId = ?', [instanceId, timerId]);
-    }
-    for (const id of tx.deleteWorkItems ?? []) db.run('DELETE FROM work_items WHERE id = ?', [id]);
-
-    // Event counts of the executions this transaction touches, so each is looked up once.
-    const counts = new Map<string, number>();
-    for (const row of tx.upsertInstances ?? []) upsertInstance(db, row, counts);
-    for (const append of tx.replaceHistory ?? []) writeHistory(db, append, true, counts);
-    for (const append of tx.appendHistory ?? []) writeHistory(db, append, false, counts);
-    for (const m of tx.addMessages ?? []) {
-      db.run('INSERT INTO messages (id, instanceId, event) VALUES (?, ?, ?)', [m.id!, m.instanceId, JSON.stringify(m.event)]);
-    }
-    for (const t of tx.addTimers ?? []) {
-      // Replaces a timer with the same id: a re-armed timer is the same timer.
-      db.run('INSERT OR REPLACE INTO timers (instanceId, timerId, executionId, fireAt) VALUES (?, ?, ?, ?)', [t.instanceId, t.timerId, t.executionId, t.fireAt]);
-    }
-    for (const w of tx.addWorkItems ?? []) {
-      db.run(
-        'INSERT INTO work_items (id, kind, instanceId, executionId, taskId, name, input, createdTime) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        [w.id!, w.kind, w.instanceId, w.executionId, w.taskId, w.name, w.input ?? null, w.createdTime],
-      );
-    }
-  });
+/**
+ * Writes the instance and history part of `tx` to the database: purges, then rows, rewritten and appended
+ * histories. `counts` carries execution event counts across calls within one SQLite transaction, which
+ * the caller opens.
+ */
+export function applySql(db: Db, tx: Transaction, counts: Map<string, number>): void {
+  for (const instanceId of tx.purgeInstances ?? []) for (const sql of PURGE) db.run(sql, [instanceId]);
+  for (const row of tx.upsertInstances ?? []) upsertInstance(db, row, counts);
+  for (const append of tx.replaceHistory ?? []) writeHistory(db, append, true, counts);
+  for (const append of tx.appendHistory ?? []) writeHistory(db, append, false, counts);
 }
 
 const UPSERT_INSTANCE = `INSERT INTO instances VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -137,7 +112,7 @@ function upsertInstance(db: Db, r: InstanceRow, counts: Map<string, number>): vo
 }
 
 /** The execution's number of events, registering it first (numbered after the instance's others) if new. */
-function eventCount(db: Db, instanceId: string, executionId: string, counts: Map<string, number>): number {
+export function eventCount(db: Db, instanceId: string, executionId: string, counts: Map<string, number>): number {
   const key = `${instanceId}\u0000${executionId}`;
   const known = counts.get(key);
   if (known !== undefined) return known;

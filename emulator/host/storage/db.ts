@@ -17,7 +17,6 @@ export function loadSqlJs(): Promise<SqlJsStatic> {
 
 export class Db {
   private readonly statements = new Map<string, Statement>();
-  private inTransaction = false;
 
   constructor(readonly raw: Database) {
     // The database lives in sql.js's in-memory file system and durability comes from our own journal:
@@ -83,7 +82,7 @@ export class Db {
     }
   }
 
-  /** Runs `fn` atomically: all or nothing. A savepoint, so it nests in begin() and in a replay. */
+  /** Runs `fn` atomically: all or nothing. A savepoint, so it nests (a flush inside a replay). */
   atomically(fn: () => void): void {
     this.run('SAVEPOINT tx');
     try {
@@ -96,28 +95,8 @@ export class Db {
     this.run('RELEASE tx');
   }
 
-  /**
-   * Opens a transaction that stays open across many atomically() calls until settle(). SQLite's commit
-   * (writing the dirty pages to sql.js's in-memory file) then happens once per group of store commits
-   * instead of once per store commit. Durability is the journal's job, never SQLite's.
-   */
-  begin(): void {
-    if (!this.inTransaction) {
-      this.run('BEGIN');
-      this.inTransaction = true;
-    }
-  }
-
-  settle(): void {
-    if (this.inTransaction) {
-      this.run('COMMIT');
-      this.inTransaction = false;
-    }
-  }
-
   /** A snapshot of the whole database file (sql.js keeps statements and pragmas valid across it). */
   export(): Uint8Array {
-    this.settle();
     return this.raw.export();
   }
 

@@ -1,7 +1,7 @@
-/** Point reads of the store: one instance, histories, executions, messages, timers, work items. */
+/** Point reads of the database: one instance, histories, executions; and the row shapes of its tables. */
 import type { HistoryEvent } from '../../protocol/durable';
 import type { Db, SqlValue } from './db';
-import type { ExecutionInfo, InstanceRow, MessageRow, TimerRow, WorkItemRow, WorkKind } from './store';
+import type { ExecutionInfo, InstanceRow, TimerRow, WorkItemRow, WorkKind } from './store';
 
 /** The instances columns in table order, as rowToInstance expects them. */
 export const INSTANCE_COLUMNS =
@@ -76,42 +76,23 @@ export function listExecutions(db: Db, instanceId: string): ExecutionInfo[] {
     .map(([executionId, eventCount]) => ({ executionId: executionId as string, eventCount: eventCount as number }));
 }
 
-export function getMessages(db: Db, instanceId: string): MessageRow[] {
-  return db.all('SELECT id, event FROM messages WHERE instanceId = ? ORDER BY id', [instanceId]).map(([id, event]) => ({
-    id: id as number,
-    instanceId,
-    event: JSON.parse(event as string) as HistoryEvent,
-  }));
+export const TIMER_COLUMNS = 'instanceId, executionId, timerId, fireAt';
+
+export function rowToTimer(r: SqlValue[]): TimerRow {
+  return { instanceId: r[0] as string, executionId: r[1] as string, timerId: r[2] as number, fireAt: r[3] as number };
 }
 
-export function instancesWithMessages(db: Db): string[] {
-  return db.column<string>('SELECT DISTINCT instanceId FROM messages ORDER BY instanceId');
-}
+export const WORK_ITEM_COLUMNS = 'id, kind, instanceId, executionId, taskId, name, input, createdTime';
 
-/** Soonest first. */
-export function allTimers(db: Db): TimerRow[] {
-  return db
-    .all('SELECT instanceId, executionId, timerId, fireAt FROM timers ORDER BY fireAt, instanceId, timerId')
-    .map((r) => ({
-      instanceId: r[0] as string,
-      executionId: r[1] as string,
-      timerId: r[2] as number,
-      fireAt: r[3] as number,
-    }));
-}
-
-/** Oldest (lowest id) first. */
-export function allWorkItems(db: Db): WorkItemRow[] {
-  return db
-    .all('SELECT id, kind, instanceId, executionId, taskId, name, input, createdTime FROM work_items ORDER BY id')
-    .map((r) => ({
-      id: r[0] as number,
-      kind: r[1] as WorkKind,
-      instanceId: r[2] as string,
-      executionId: r[3] as string,
-      taskId: r[4] as number,
-      name: r[5] as string,
-      input: r[6] as string | null,
-      createdTime: r[7] as number,
-    }));
+export function rowToWorkItem(r: SqlValue[]): WorkItemRow {
+  return {
+    id: r[0] as number,
+    kind: r[1] as WorkKind,
+    instanceId: r[2] as string,
+    executionId: r[3] as string,
+    taskId: r[4] as number,
+    name: r[5] as string,
+    input: r[6] as string | null,
+    createdTime: r[7] as number,
+  };
 }

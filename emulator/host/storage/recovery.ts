@@ -5,11 +5,12 @@
  */
 import { promises as fsp } from 'fs';
 import * as path from 'path';
-import { applyTransaction, assignIds, IdCounters } from './apply';
+import { assignIds, IdCounters } from './apply';
 import { Db, loadSqlJs } from './db';
 import { exists } from './files';
 import { JournalFile, readJournal, scanJournal, TornTail } from './journal';
 import { migrate, readMeta } from './schema';
+import { StoreState } from './storeState';
 
 /** What open found and did. */
 export interface RecoveryInfo {
@@ -25,7 +26,7 @@ export interface RecoveryInfo {
 }
 
 export interface Recovered {
-  db: Db;
+  state: StoreState;
   journal: JournalFile;
   /** Sequence number of the last transaction applied. */
   lastSeq: number;
@@ -44,6 +45,7 @@ export async function recover(
   await fsp.rm(`${checkpointFile}.tmp`, { force: true }); // an interrupted checkpoint; the old one stands
   const db = await loadCheckpoint(checkpointFile);
   try {
+    const state = StoreState.load(db);
     const meta = readMeta(db);
     const scan = scanJournal(await readJournal(journalFile), journalFile);
     const info: RecoveryInfo = { checkpointSeq: meta.lastSeq, replayed: 0, skipped: 0, tornTail: scan.tornTail, warnings: [] };
@@ -65,21 +67,19 @@ export async function recover(
       );
     }
     const counters: IdCounters = { nextMessageId: meta.nextMessageId, nextWorkItemId: meta.nextWorkItemId };
-    // One enclosing transaction: SQLite then writes the pages once instead of once per record.
-    db.atomically(() => {
-      for (const { seq, tx } of records) {
-        try {
-          Object.assign(counters, assignIds(tx, counters).next);
-          applyTransaction(db, tx);
-        } catch (err) {
-          throw new Error(`journal ${journalFile}: record ${seq} cannot be replayed: ${(err as Error).message}`);
-        }
+    for (const { seq, tx } of records) {
+      try {
+        Object.assign(counters, assignIds(tx, counters).next);
+        state.apply(tx);
+      } catch (err) {
+        throw new Error(`journal ${journalFile}: record ${seq} cannot be replayed: ${(err as Error).message}`);
       }
-    });
+    }
+    state.flush();
     info.replayed = records.length;
     const lastSeq = records.length ? records[records.length - 1].seq : meta.lastSeq;
     const journal = await JournalFile.open(journalFile, scan.validLength);
-    return { db, journal, lastSeq, counters, info };
+    return { state, journal, lastSeq, counters, info };
   } catch (err) {
     db.close();
     throw err;

@@ -89,9 +89,6 @@ const MIGRATIONS: string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Instance-scoped tables, cleared by a purge. */
-export const INSTANCE_TABLES = ['instances', 'executions', 'history', 'messages', 'timers', 'work_items'] as const;
-
 export interface Meta {
   schemaVersion: number;
   /** Sequence number of the last journal record whose effects the database holds. */

@@ -20,15 +20,12 @@
 import { promises as fsp } from 'fs';
 import * as path from 'path';
 import type { HistoryEvent } from '../../protocol/durable';
-import { applyTransaction, assignIds, checkTransaction, IdCounters } from './apply';
-import type { Db } from './db';
+import { assignIds, checkTransaction, IdCounters } from './apply';
 import { exists, fsyncDir, writeFileAtomic } from './files';
-import { countInstances, queryInstances } from './instanceQuery';
 import { encodeRecord, JournalFile } from './journal';
 import { DirLock } from './lock';
-import * as reads from './reads';
 import { recover, RecoveryInfo } from './recovery';
-import { writeMeta } from './schema';
+import type { StoreState } from './storeState';
 import type {
   ExecutionInfo,
   InstancePage,
@@ -45,6 +42,13 @@ export type { RecoveryInfo };
 export const CHECKPOINT_FILE = 'state.sqlite';
 export const JOURNAL_FILE = 'journal.log';
 const DEFAULT_CHECKPOINT_BYTES = 16 * 1024 * 1024;
+/**
+ * How long committed rows and events may wait in memory before they are written to SQLite (reads that
+ * need them write them first), and how many may wait. Long enough for most of an instance's turns to
+ * share one write.
+ */
+const FLUSH_DELAY_MS = 100;
+const FLUSH_SIZE = 20_000;
 
 export interface StoreOptions {
   /** Journal size in bytes that triggers a checkpoint. Default 16 MiB. */
@@ -75,7 +79,7 @@ export async function openStore(dataDir: string, options: StoreOptions = {}): Pr
   const lock = DirLock.acquire(dataDir);
   try {
     const r = await recover(dataDir, CHECKPOINT_FILE, JOURNAL_FILE, options.onWarning);
-    return new SqlStore(dataDir, r.db, r.journal, lock, r.lastSeq, r.info.checkpointSeq, r.counters, r.info, options);
+    return new SqlStore(dataDir, r.state, r.journal, lock, r.lastSeq, r.info.checkpointSeq, r.counters, r.info, options);
   } catch (err) {
     lock.release();
     throw err;
@@ -91,11 +95,12 @@ export class SqlStore implements Store {
   private failure: Error | null = null;
   private closing: Promise<void> | null = null;
   private checkpointAt: number;
+  private flushTimer: NodeJS.Timeout | null = null;
 
   /** @internal use openStore */
   constructor(
     readonly dataDir: string,
-    private readonly db: Db,
+    private readonly state: StoreState,
     private readonly journal: JournalFile,
     private readonly lock: DirLock,
     /** Sequence number of the last applied transaction. */
@@ -115,38 +120,37 @@ export class SqlStore implements Store {
   }
 
   getInstance(instanceId: string): InstanceRow | undefined {
-    return reads.getInstance(this.db, instanceId);
+    return this.state.getInstance(instanceId);
   }
   getHistory(instanceId: string, executionId?: string): HistoryEvent[] {
-    return reads.getHistory(this.db, instanceId, executionId);
+    return this.state.getHistory(instanceId, executionId);
   }
-
   getHistoryRange(instanceId: string, executionId: string, from: number, limit: number): HistoryEvent[] {
-    return reads.getHistoryRange(this.db, instanceId, executionId, from, limit);
+    return this.state.getHistoryRange(instanceId, executionId, from, limit);
   }
   historyLength(instanceId: string, executionId: string): number {
-    return reads.historyLength(this.db, instanceId, executionId);
+    return this.state.historyLength(instanceId, executionId);
   }
   listExecutions(instanceId: string): ExecutionInfo[] {
-    return reads.listExecutions(this.db, instanceId);
+    return this.state.listExecutions(instanceId);
   }
   queryInstances(query: InstanceQuery): InstancePage {
-    return queryInstances(this.db, query);
+    return this.state.queryInstances(query);
   }
   countInstances(query: InstanceQuery): number {
-    return countInstances(this.db, query);
+    return this.state.countInstances(query);
   }
   getMessages(instanceId: string): MessageRow[] {
-    return reads.getMessages(this.db, instanceId);
+    return this.state.getMessages(instanceId);
   }
   instancesWithMessages(): string[] {
-    return reads.instancesWithMessages(this.db);
+    return this.state.instancesWithMessages();
   }
   allTimers(): TimerRow[] {
-    return reads.allTimers(this.db);
+    return this.state.allTimers();
   }
   allWorkItems(): WorkItemRow[] {
-    return reads.allWorkItems(this.db);
+    return this.state.allWorkItems();
   }
 
   /**
@@ -163,14 +167,14 @@ export class SqlStore implements Store {
       checkTransaction(tx);
       // Encode before applying: a transaction that cannot be journaled must not change memory.
       record = encodeRecord(this.seq + 1, tx);
-      this.db.begin();
-      applyTransaction(this.db, tx);
+      this.state.apply(tx);
     } catch (err) {
       undo();
       return Promise.reject(err);
     }
     this.seq++;
     this.counters = next;
+    this.scheduleFlush();
     return new Promise((resolve, reject) => {
       this.pending.push({ record, resolve, reject });
       this.startWriter();
@@ -195,11 +199,28 @@ export class SqlStore implements Store {
         await this.whenIdle();
       } finally {
         await this.journal.close();
-        this.db.close();
+        if (this.flushTimer) clearTimeout(this.flushTimer);
+        this.state.close();
         this.lock.release();
       }
     })();
     return this.closing;
+  }
+
+  private scheduleFlush(): void {
+    if (this.state.pendingSize >= FLUSH_SIZE) this.flush();
+    else this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_DELAY_MS).unref();
+  }
+
+  private flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    try {
+      this.state.flush();
+    } catch (err) {
+      // Cannot happen with checked transactions; if it does, memory and journal may disagree: stop.
+      this.fail('database', err as Error, []);
+    }
   }
 
   private startWriter(): void {
@@ -225,11 +246,10 @@ export class SqlStore implements Store {
         } else if (this.pending.length) {
           const batch = this.pending;
           this.pending = [];
-          this.db.settle();
           try {
             await this.journal.append(batch.map((p) => p.record));
           } catch (err) {
-            this.fail(err as Error, batch);
+            this.fail('journal', err as Error, batch);
             return;
           }
           for (const p of batch) p.resolve();
@@ -254,8 +274,7 @@ export class SqlStore implements Store {
     }
     const seq = this.seq;
     try {
-      writeMeta(this.db, { lastSeq: seq, ...this.counters });
-      await writeFileAtomic(path.join(this.dataDir, CHECKPOINT_FILE), this.db.export());
+      await writeFileAtomic(path.join(this.dataDir, CHECKPOINT_FILE), this.state.snapshot({ lastSeq: seq, ...this.counters }));
     } catch (err) {
       // The journal is untouched, so nothing is lost: journal the covered commits, retry later.
       this.pending = covered.concat(this.pending);
@@ -270,16 +289,16 @@ export class SqlStore implements Store {
     try {
       await this.journal.reset();
     } catch (err) {
-      this.fail(err as Error, []);
+      this.fail('journal', err as Error, []);
       for (const w of waiters) w.reject(this.failure!);
     }
     for (const p of covered) p.resolve();
     if (!this.failure) for (const w of waiters) w.resolve();
   }
 
-  private fail(err: Error, batch: Pending[]): void {
+  private fail(what: string, err: Error, batch: Pending[]): void {
     this.failure = new Error(
-      `the store's journal cannot be written (${err.message}); it accepts no more commits. ` +
+      `the store's ${what} cannot be written (${err.message}); it accepts no more commits. ` +
         'Restart the emulator: everything acknowledged before is on disk.',
     );
     for (const p of batch.concat(this.pending.splice(0))) p.reject(this.failure);

@@ -60,7 +60,12 @@ export interface HistoryAppend {
   events: HistoryEvent[];
 }
 
-/** A batch of changes applied atomically. Ids of new messages and work items are assigned by the store. */
+/**
+ * A batch of changes applied atomically. Ids of new messages and work items are assigned by the store.
+ * Removals (purge, clear*, delete*) apply before writes (upserts, history, additions), so "purge and
+ * start again under the same id" or "delete timer 3 and add timer 3" is one commit. The store keeps the
+ * objects it is given: do not change them after committing.
+ */
 export interface Transaction {
   upsertInstances?: InstanceRow[];
   appendHistory?: HistoryAppend[];
