@@ -135,6 +135,19 @@ describe('storage: deferred writes', () => {
     assert.deepEqual(store.getHistoryRange('x', 'exec-1', 1, 5).map((e) => e.EventType), [EventType.ExecutionCompleted, EventType.EventRaised]);
   });
 
+  it('keeps long, empty and non-ASCII text exactly (long text is written as UTF-8 bytes)', async () => {
+    const dir = tempDir();
+    const store = await open(dir);
+    const long = JSON.stringify('Grüße, 東京 🚀 '.repeat(20));
+    const row = instance('t', { input: long, output: '', customStatus: 'x'.repeat(65), engineState: JSON.stringify({ note: 'é'.repeat(64) }) });
+    const events = [event(EventType.ExecutionStarted, -1, { Input: long, Name: '名前' })];
+    await store.commit({ upsertInstances: [row], appendHistory: [{ instanceId: 't', executionId: 'exec-1', events }] });
+    const read = (s: typeof store) => ({ row: s.queryInstances({}).instances[0], history: s.getHistory('t') });
+    assert.deepEqual(read(store), { row, history: events });
+    await store.close();
+    assert.deepEqual(read(await open(dir)), { row, history: events });
+  });
+
   for (const seed of [1, 2, 3, 4, 5]) {
     it(`shows what the transactions say however writes are batched, replayed or checkpointed (seed ${seed})`, async () => {
       const dir = tempDir();

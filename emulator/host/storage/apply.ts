@@ -4,7 +4,7 @@
  * replaying a journal rebuilds exactly the state that was acknowledged.
  */
 import type { HistoryAppend, InstanceRow, Transaction } from './store';
-import type { Db } from './db';
+import type { Db, SqlValue } from './db';
 
 export interface IdCounters {
   nextMessageId: number;
@@ -82,7 +82,17 @@ export function applySql(db: Db, tx: Transaction, counts: Map<string, number>): 
   for (const append of tx.appendHistory ?? []) writeHistory(db, append, false, counts);
 }
 
-const UPSERT_INSTANCE = `INSERT INTO instances VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+/**
+ * Long text goes in as its UTF-8 bytes, turned back into TEXT by the statement's CAST: sql.js encodes a
+ * string parameter one character at a time in JavaScript, Buffer.from does it natively. Short strings
+ * stay strings (a zero-length blob would bind as NULL).
+ */
+function text(value: string | null): SqlValue {
+  return value !== null && value.length > 64 ? Buffer.from(value, 'utf8') : value;
+}
+
+const UPSERT_INSTANCE = `INSERT INTO instances VALUES (?, ?, ?, ?, ?, CAST(? AS TEXT), CAST(? AS TEXT),
+    CAST(? AS TEXT), ?, ?, ?, ?, CAST(? AS TEXT), CAST(? AS TEXT))
   ON CONFLICT (instanceId) DO UPDATE SET executionId = excluded.executionId, name = excluded.name,
     version = excluded.version, runtimeStatus = excluded.runtimeStatus, input = excluded.input,
     output = excluded.output, customStatus = excluded.customStatus, createdTime = excluded.createdTime,
@@ -98,15 +108,15 @@ function upsertInstance(db: Db, r: InstanceRow, counts: Map<string, number>): vo
     r.name,
     r.version,
     r.runtimeStatus,
-    r.input ?? null,
-    r.output ?? null,
-    r.customStatus ?? null,
+    text(r.input ?? null),
+    text(r.output ?? null),
+    text(r.customStatus ?? null),
     r.createdTime,
     r.lastUpdatedTime,
     r.completedTime ?? null,
     r.parentInstanceId ?? null,
-    r.failureDetails ?? null,
-    r.engineState,
+    text(r.failureDetails ?? null),
+    text(r.engineState),
   ]);
   eventCount(db, r.instanceId, r.executionId, counts);
 }
@@ -139,12 +149,12 @@ function writeHistory(db: Db, { instanceId, executionId, events }: HistoryAppend
     count = 0;
   }
   if (events.length) {
-    db.run('INSERT INTO history (instanceId, executionId, idx, count, events) VALUES (?, ?, ?, ?, ?)', [
+    db.run('INSERT INTO history (instanceId, executionId, idx, count, events) VALUES (?, ?, ?, ?, CAST(? AS TEXT))', [
       instanceId,
       executionId,
       count,
       events.length,
-      JSON.stringify(events),
+      text(JSON.stringify(events)),
     ]);
   }
   db.run('UPDATE executions SET eventCount = ? WHERE instanceId = ? AND executionId = ?', [count + events.length, instanceId, executionId]);
