@@ -16,9 +16,10 @@ export async function fsyncDir(dir: string): Promise<void> {
 
 /**
  * Replaces `file` with `bytes` atomically: a crash leaves either the old or the new content, never a mix.
- * Write a temp file, fsync it, rename it over the target, fsync the directory.
+ * Write a temp file, fsync it, rename it over the target, fsync the directory. `beforeRename` runs just
+ * before the rename (to close the target: Windows renames no file that is open).
  */
-export async function writeFileAtomic(file: string, bytes: Uint8Array): Promise<void> {
+export async function writeFileAtomic(file: string, bytes: Uint8Array, beforeRename?: () => Promise<void>): Promise<void> {
   const tmp = `${file}.tmp`;
   const handle = await fsp.open(tmp, 'w');
   try {
@@ -27,6 +28,7 @@ export async function writeFileAtomic(file: string, bytes: Uint8Array): Promise<
   } finally {
     await handle.close();
   }
+  await beforeRename?.();
   await fsp.rename(tmp, file);
   await fsyncDir(path.dirname(file));
 }

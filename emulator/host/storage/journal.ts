@@ -9,7 +9,7 @@ import { promises as fsp } from 'fs';
 import type { FileHandle } from 'fs/promises';
 import * as path from 'path';
 import { crc32 } from './crc32';
-import { fsyncDir } from './files';
+import { fsyncDir, writeFileAtomic } from './files';
 import type { Transaction } from './store';
 
 const HEADER_BYTES = 8;
@@ -130,27 +130,16 @@ export async function readJournal(file: string): Promise<Buffer> {
 /** The open journal: appends are durable when `append` resolves. */
 export class JournalFile {
   private constructor(
-    private readonly handle: FileHandle,
+    private readonly file: string,
+    private handle: FileHandle,
     /** Current length in bytes. */
     public size: number,
   ) {}
 
   /** Opens (creating if needed) for appending, first cutting it to `validLength` bytes. */
   static async open(file: string, validLength: number): Promise<JournalFile> {
-    const handle = await fsp.open(file, 'a');
-    try {
-      const { size } = await handle.stat();
-      if (size > validLength) {
-        await handle.truncate(validLength);
-        await handle.sync();
-      }
-      // A new journal's directory entry must be durable before records in it are acknowledged.
-      if (size === 0) await fsyncDir(path.dirname(file));
-      return new JournalFile(handle, validLength);
-    } catch (err) {
-      await handle.close();
-      throw err;
-    }
+    await fsp.rm(`${file}.tmp`, { force: true }); // an interrupted replace; the journal itself stands
+    return new JournalFile(file, await openForAppend(file, validLength), validLength);
   }
 
   /** Writes the records with one write and one fdatasync (group commit). */
@@ -163,14 +152,41 @@ export class JournalFile {
     this.size += data.length;
   }
 
-  /** Empties the journal (after a checkpoint made its records redundant). */
-  async reset(): Promise<void> {
-    await this.handle.truncate(0);
-    await this.handle.sync();
-    this.size = 0;
+  /**
+   * Leaves only `records` in the journal (after a checkpoint made the others redundant), atomically:
+   * a crash leaves either the old journal, whose extra records replay skips, or the new one.
+   */
+  async replace(records: Buffer[]): Promise<void> {
+    if (!records.length) {
+      await this.handle.truncate(0);
+      await this.handle.sync();
+      this.size = 0;
+      return;
+    }
+    const data = Buffer.concat(records);
+    await writeFileAtomic(this.file, data, () => this.handle.close());
+    this.handle = await openForAppend(this.file, data.length);
+    this.size = data.length;
   }
 
   close(): Promise<void> {
     return this.handle.close();
+  }
+}
+
+async function openForAppend(file: string, validLength: number): Promise<FileHandle> {
+  const handle = await fsp.open(file, 'a');
+  try {
+    const { size } = await handle.stat();
+    if (size > validLength) {
+      await handle.truncate(validLength);
+      await handle.sync();
+    }
+    // A new journal's directory entry must be durable before records in it are acknowledged.
+    if (size === 0) await fsyncDir(path.dirname(file));
+    return handle;
+  } catch (err) {
+    await handle.close();
+    throw err;
   }
 }

@@ -32,6 +32,8 @@ export interface Recovered {
   lastSeq: number;
   counters: IdCounters;
   info: RecoveryInfo;
+  /** Bytes of the checkpoint loaded (0: none). */
+  checkpointSize: number;
 }
 
 export async function recover(
@@ -43,7 +45,7 @@ export async function recover(
   const checkpointFile = path.join(dataDir, checkpointName);
   const journalFile = path.join(dataDir, journalName);
   await fsp.rm(`${checkpointFile}.tmp`, { force: true }); // an interrupted checkpoint; the old one stands
-  const db = await loadCheckpoint(checkpointFile);
+  const { db, size: checkpointSize } = await loadCheckpoint(checkpointFile);
   try {
     const state = StoreState.load(db);
     const meta = readMeta(db);
@@ -79,21 +81,21 @@ export async function recover(
     info.replayed = records.length;
     const lastSeq = records.length ? records[records.length - 1].seq : meta.lastSeq;
     const journal = await JournalFile.open(journalFile, scan.validLength);
-    return { state, journal, lastSeq, counters, info };
+    return { state, journal, lastSeq, counters, info, checkpointSize };
   } catch (err) {
     db.close();
     throw err;
   }
 }
 
-async function loadCheckpoint(file: string): Promise<Db> {
+async function loadCheckpoint(file: string): Promise<{ db: Db; size: number }> {
   const SQL = await loadSqlJs();
   const bytes = (await exists(file)) ? await fsp.readFile(file) : null;
   let db: Db | undefined;
   try {
     db = new Db(new SQL.Database(bytes));
     migrate(db);
-    return db;
+    return { db, size: bytes?.length ?? 0 };
   } catch (err) {
     db?.close();
     throw new Error(`cannot load checkpoint ${file}: ${(err as Error).message}`);
