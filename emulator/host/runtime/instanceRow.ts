@@ -1,12 +1,14 @@
-/** The row of an instance that was just created (started by a client or by its parent). */
+/** The row of an instance that was just created (started by a client or by its parent) or continued as new. */
 import { randomUUID } from 'node:crypto';
-import { initialEngineState } from '../engine/engineState';
+import { initialEngineState, type EngineState } from '../engine/engineState';
 import type { InstanceRow } from '../storage/store';
+
+const newExecutionId = () => randomUUID().replace(/-/g, '');
 
 export function newInstanceRow(instanceId: string, name: string, input: string | null, now: number, parentInstanceId: string | null): InstanceRow {
   return {
     instanceId,
-    executionId: randomUUID().replace(/-/g, ''),
+    executionId: newExecutionId(),
     name,
     version: '',
     runtimeStatus: 'Pending',
@@ -19,5 +21,19 @@ export function newInstanceRow(instanceId: string, name: string, input: string |
     parentInstanceId,
     failureDetails: null,
     engineState: JSON.stringify(initialEngineState()),
+  };
+}
+
+/** The row of the execution that continue-as-new starts: new input, fresh bookkeeping, the same parent. */
+export function continuedInstanceRow(row: InstanceRow, input: string | null, parent: EngineState['parent'], now: number): InstanceRow {
+  return {
+    ...row,
+    executionId: newExecutionId(),
+    runtimeStatus: 'Running',
+    input,
+    output: null,
+    customStatus: null,
+    lastUpdatedTime: now,
+    engineState: JSON.stringify({ ...initialEngineState(), parent }),
   };
 }

@@ -5,10 +5,9 @@
  * commit synchronously; acknowledgements to clients wait for durability (see instanceControl).
  */
 import { EventEmitter } from 'node:events';
-import { randomUUID } from 'node:crypto';
 import { EventType, HistoryEvent, OrchestratorResult, isTerminal } from '../../protocol/durable';
 import type { NeedHistory } from '../../protocol/worker';
-import { initialEngineState, parseEngineState } from '../engine/engineState';
+import { parseEngineState } from '../engine/engineState';
 import { EpisodeStart, finishEpisode, startEpisode } from '../engine/episode';
 import * as ev from '../engine/events';
 import type { TurnOutcome } from '../engine/outcome';
@@ -18,7 +17,7 @@ import type { InstanceRow, Store, Transaction } from '../storage/store';
 import type { Clock } from './clock';
 import { CompletionWaiters } from './completionWaiters';
 import { EpisodeStats } from './episodeStats';
-import { newInstanceRow } from './instanceRow';
+import { continuedInstanceRow, newInstanceRow } from './instanceRow';
 import { Semaphore } from './semaphore';
 import { TimerQueue } from './timerQueue';
 import { VolatileInbox } from './volatileInbox';
@@ -343,25 +342,15 @@ export class OrchestrationService extends EventEmitter {
 
   /** The execution ends and a new one starts with the new input; queued events carry over. */
   private continueAsNew(row: InstanceRow, outcome: TurnOutcome, tx: Transaction, now: number): void {
-    const state = parseEngineState(row.engineState);
-    const next: InstanceRow = {
-      ...row,
-      executionId: randomUUID().replace(/-/g, ''),
-      runtimeStatus: 'Running',
-      input: outcome.continueAsNew!.input,
-      output: null,
-      customStatus: null,
-      lastUpdatedTime: now,
-      engineState: JSON.stringify({ ...initialEngineState(), parent: state.parent }),
-    };
+    const parent = parseEngineState(row.engineState).parent;
+    const next = continuedInstanceRow(row, outcome.continueAsNew!.input, parent, now);
     tx.upsertInstances![0] = next;
     const consumed = new Set(outcome.consumed);
     const stale = this.store.getMessages(row.instanceId).filter((m) => !consumed.has(m.id) && m.event.EventType !== EventType.EventRaised);
     tx.deleteMessages!.push(...stale.map((m) => m.id));
-    const parent = state.parent ?? null;
     tx.addMessages!.push({
       instanceId: row.instanceId,
-      event: ev.executionStarted(now, row.name, next.input, { InstanceId: row.instanceId, ExecutionId: next.executionId }, parent),
+      event: ev.executionStarted(now, row.name, next.input, { InstanceId: row.instanceId, ExecutionId: next.executionId }, parent ?? null),
     });
     this.views.delete(row.instanceId);
   }
