@@ -74,15 +74,16 @@ async function helloSequence(httpUrl: string, clients: number, seconds: number, 
     const interval = rate ? (1000 * clients) / rate : 0;
     await Promise.all(
       Array.from({ length: clients }, async (_, client) => {
-        let next = began + (client * interval) / clients;
-        while (next < deadline && performance.now() < deadline) {
-          const wait = next - performance.now();
+        // Unpaced, the next start is due when the last one completes.
+        for (let due = began + (client * interval) / clients; due < deadline; due = rate ? due + interval : performance.now()) {
+          const wait = due - performance.now();
           if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-          const t0 = performance.now();
+          // Paced, latency counts from when the start was due: a slow reply that delays this client's next
+          // start is not hidden (no coordinated omission).
+          const t0 = rate ? due : performance.now();
           const reply = await post(start);
           if (reply.status !== 200) throw new Error(`HelloSequence answered ${reply.status}`);
           latencies.push(performance.now() - t0);
-          next = rate ? next + interval : 0;
         }
       }),
     );

@@ -142,7 +142,22 @@ export type HostMessage =
   | { type: 'shutdown' };
 
 /** Several messages in one write: each side batches what it sends within one event-loop turn (never nested). */
-export type HostToWorker = HostMessage | { type: 'batch'; messages: HostMessage[] };
+export interface Batch<T> {
+  type: 'batch';
+  messages: T[];
+}
+
+/** One write for `messages` (at least one): the message itself when it is alone. */
+export function batch<T>(messages: T[]): T | Batch<T> {
+  return messages.length === 1 ? messages[0] : { type: 'batch', messages };
+}
+
+/** The messages one write carries. */
+export function unbatch<T extends { type: string }>(message: T | Batch<T>): T[] {
+  return message.type === 'batch' ? (message as Batch<T>).messages : [message as T];
+}
+
+export type HostToWorker = HostMessage | Batch<HostMessage>;
 
 // worker → host
 export type WorkerMessage =
@@ -155,7 +170,7 @@ export type WorkerMessage =
   /** functionName/invocationId: the invocation whose async chain logged it, when there is one. */
   | { type: 'log'; level: LogLevel; message: string; functionName?: string; invocationId?: string };
 
-export type WorkerToHost = WorkerMessage | { type: 'batch'; messages: WorkerMessage[] };
+export type WorkerToHost = WorkerMessage | Batch<WorkerMessage>;
 
 export type LogLevel = 'trace' | 'debug' | 'information' | 'warning' | 'error' | 'critical';
 

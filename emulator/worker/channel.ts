@@ -2,7 +2,7 @@
  * The worker's side of the host channel: the IPC channel of the forked process, carrying the JSON
  * messages of protocol/worker.ts.
  */
-import type { HostMessage, HostToWorker, WorkerMessage } from '../protocol/worker';
+import { batch, unbatch, type HostMessage, type HostToWorker, type WorkerMessage } from '../protocol/worker';
 import { MessageQueue } from '../shared/messageQueue';
 
 let unsent = 0;
@@ -25,7 +25,7 @@ function writeQueued(): void {
   queued = [];
   if (!process.send || !process.connected) return drained();
   // A send error means the host is gone; the 'disconnect' handler ends the worker.
-  process.send(messages.length === 1 ? messages[0] : { type: 'batch', messages }, undefined, {}, drained);
+  process.send(batch(messages), undefined, {}, drained);
 }
 
 function drained(): void {
@@ -43,5 +43,5 @@ export function flushToHost(): Promise<void> {
 
 export function onHostMessage(handler: (message: HostMessage) => void): void {
   const inbox = new MessageQueue<HostMessage>(handler);
-  process.on('message', (message: HostToWorker) => inbox.push(message.type === 'batch' ? message.messages : [message]));
+  process.on('message', (message: HostToWorker) => inbox.push(unbatch(message)));
 }

@@ -1,11 +1,12 @@
 /** The sql.js store: CRC, every operation of a transaction, atomicity and ids. */
 import { strict as assert } from 'assert';
+import * as fs from 'fs';
 import * as zlib from 'zlib';
 import { crc32 } from '../../emulator/host/storage/crc32';
-import { JournalFile } from '../../emulator/host/storage/journal';
+import { JournalFile, scanJournal } from '../../emulator/host/storage/journal';
 import type { Transaction } from '../../emulator/host/storage/store';
 import { EventType } from '../../emulator/protocol/durable';
-import { cleanUpAfterEach, event, instance, open, snapshot, tempDir, workload } from './support/storeFixtures';
+import { cleanUpAfterEach, crashCopy, event, instance, journalPath, open, snapshot, tempDir, workload } from './support/storeFixtures';
 
 describe('storage: crc32', () => {
   it('matches the standard check value and zlib', () => {
@@ -187,6 +188,16 @@ describe('storage: operations', () => {
       /fireAt must be number/,
     );
     assert.equal(store.getInstance('a'), undefined);
+  });
+
+  it('journals a transaction without its empty lists, and replays it the same', async () => {
+    const dir = tempDir();
+    const store = await open(dir);
+    const tx: Transaction = { upsertInstances: [instance('e')], addMessages: [], deleteWorkItems: [], appendHistory: [{ instanceId: 'e', executionId: 'exec-1', events: [] }] };
+    await store.commit(tx);
+    const [record] = scanJournal(fs.readFileSync(journalPath(dir)), 'journal').records;
+    assert.deepEqual(Object.keys(record.tx).sort(), ['appendHistory', 'upsertInstances']);
+    assert.deepEqual(snapshot(await open(crashCopy(dir)), ['e']), snapshot(store, ['e']));
   });
 
   it('groups concurrent commits into few journal writes', async () => {

@@ -330,8 +330,6 @@ export class OrchestrationService extends EventEmitter {
       wake.add(note.instanceId);
     }
     if (outcome.continueAsNew) this.continueAsNew(row, outcome, tx, now);
-    // Most lists are empty on most turns: leaving them out keeps journal records short.
-    for (const key of Object.keys(tx) as Array<keyof Transaction>) if (tx[key]?.length === 0) delete tx[key];
 
     const committed = this.commit(tx);
     this.afterCommit(row, outcome, tx, seenByWorker, stored);

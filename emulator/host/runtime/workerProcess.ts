@@ -7,7 +7,7 @@ import { ChildProcess, fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
 import type { FunctionInfo, HostMessage, Invocation, InvocationValue, LogLevel, WorkerError, WorkerMessage, WorkerToHost } from '../../protocol/worker';
-import { WORKER_ENV, WORKER_PROTOCOL_VERSION } from '../../protocol/worker';
+import { WORKER_ENV, WORKER_PROTOCOL_VERSION, batch, unbatch } from '../../protocol/worker';
 import { MessageQueue } from '../../shared/messageQueue';
 
 export interface WorkerOptions {
@@ -119,7 +119,7 @@ export class WorkerProcess extends EventEmitter {
     child.stderr!.on('data', forward('warning'));
     this.ready = new Promise<void>((resolve) => {
       const inbox = new MessageQueue<WorkerMessage>((message) => this.onMessage(message, resolve));
-      child.on('message', (message: WorkerToHost) => inbox.push(message.type === 'batch' ? message.messages : [message]));
+      child.on('message', (message: WorkerToHost) => inbox.push(unbatch(message)));
       child.on('exit', (code, signal) => {
         inbox.drain();
         this.onExit(child, code, signal);
@@ -154,7 +154,7 @@ export class WorkerProcess extends EventEmitter {
     setImmediate(() => {
       const messages = this.outbox;
       this.outbox = [];
-      if (messages.length && this.child?.connected) this.child.send(messages.length === 1 ? messages[0] : { type: 'batch', messages });
+      if (messages.length && this.child?.connected) this.child.send(batch(messages));
     });
   }
 

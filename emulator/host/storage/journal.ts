@@ -22,13 +22,20 @@ export interface JournalRecord {
 }
 
 export function encodeRecord(seq: number, tx: Transaction): Buffer {
-  const json = `{"seq":${seq},"tx":${JSON.stringify(tx)}}`;
+  const json = `{"seq":${seq},"tx":${JSON.stringify(withoutEmptyLists(tx))}}`;
   const length = Buffer.byteLength(json);
   const record = Buffer.allocUnsafe(HEADER_BYTES + length);
   record.writeUInt32LE(length, 0);
   record.write(json, HEADER_BYTES, 'utf8');
   record.writeUInt32LE(crc32(record, HEADER_BYTES), 4);
   return record;
+}
+
+/** Most lists of a transaction are empty most of the time: leaving them out keeps records short. */
+function withoutEmptyLists(tx: Transaction): Partial<Transaction> {
+  const kept: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(tx)) if (!(Array.isArray(value) && value.length === 0)) kept[key] = value;
+  return kept;
 }
 
 /** A bad tail that was cut off: a write the crash interrupted, never acknowledged. */

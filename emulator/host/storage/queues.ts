@@ -79,14 +79,12 @@ export class Queues {
    * its removals (ids given by the caller, as in a replay, are kept).
    */
   check(tx: Transaction): void {
-    const purged = new Set(tx.purgeInstances);
-    const unique = (what: string, ids: number[], owner: Map<number, string>, deleted: number[] | undefined, cleared: string[] | undefined) => {
-      const freed = new Set(deleted);
-      const clearedInstances = new Set(cleared);
+    const unique = (what: string, ids: number[], owner: Map<number, string>, deleted?: number[], cleared?: string[]) => {
       const seen = new Set<number>();
       for (const id of ids) {
         const holder = owner.get(id);
-        const inUse = holder !== undefined && !freed.has(id) && !clearedInstances.has(holder) && !purged.has(holder);
+        // Store-assigned ids are new; only an id given by the caller can be taken (the lookups are rare).
+        const inUse = holder !== undefined && !deleted?.includes(id) && !cleared?.includes(holder) && !tx.purgeInstances?.includes(holder);
         if (inUse || seen.has(id)) throw new Error(`UNIQUE constraint failed: ${what} id ${id} is in use`);
         seen.add(id);
       }

@@ -36,11 +36,10 @@ export const CHECKPOINT_FILE = 'state.sqlite';
 export const JOURNAL_FILE = 'journal.log';
 /**
  * How long committed rows and events may wait in memory before they are written to SQLite (reads that
- * need them write them first), and how many may wait. Long enough for most of an instance's turns to
- * share one write.
+ * need them write them first; storeState.ts bounds how many may wait). Long enough for most of an
+ * instance's turns to share one write.
  */
 const FLUSH_DELAY_MS = 100;
-const FLUSH_SIZE = 20_000;
 
 export type StoreOptions = WriterOptions;
 
@@ -166,8 +165,7 @@ export class SqlStore implements Store {
   }
 
   private scheduleFlush(): void {
-    if (this.state.pendingSize >= FLUSH_SIZE) this.flush();
-    else this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_DELAY_MS).unref();
+    this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_DELAY_MS).unref();
   }
 
   private flush(): void {

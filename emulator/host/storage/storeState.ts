@@ -13,6 +13,9 @@ import * as reads from './reads';
 import { Meta, writeMeta } from './schema';
 import type { ExecutionInfo, InstancePage, InstanceQuery, InstanceRow, MessageRow, TimerRow, Transaction, WorkItemRow } from './store';
 
+/** Rows plus events that may wait for a flush. */
+const MAX_PENDING = 20_000;
+
 export class StoreState {
   private readonly pending = new PendingWrites();
 
@@ -26,16 +29,13 @@ export class StoreState {
     return new StoreState(db, Queues.load(db));
   }
 
-  /** Rows and events written to the database at the next flush. */
-  get pendingSize(): number {
-    return this.pending.size;
-  }
-
   /**
    * Applies `tx` (ids assigned, values checked): all of it or, when it fails (an id in use, a database
    * error), nothing. Purges and rewritten histories go to the database at once, after what is pending.
    */
   apply(tx: Transaction): void {
+    // Bounds what waits, in a replay too (whose records all apply before anything reads).
+    if (this.pending.size >= MAX_PENDING) this.flush();
     this.queues.check(tx);
     if (tx.purgeInstances?.length || tx.replaceHistory?.length) {
       this.flush();
