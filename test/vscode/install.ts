@@ -210,10 +210,15 @@ async function installNode(p: ToolPaths): Promise<void> {
   log(`Node ${version} installed`);
 }
 
-/** The environment under which npm (and nested npm installs) run on Node 24 and build against its headers. */
+/**
+ * The environment under which npm (and nested npm installs) run on Node 24 and build against its headers.
+ * The outer npm's own variables are left out: run from `npm test`, they describe Node 20 (code-server's
+ * postinstall reads the Node version from npm_config_user_agent and refuses to install).
+ */
 export function node24Env(p: ToolPaths = toolPaths()): NodeJS.ProcessEnv {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
   return {
-    ...process.env,
+    ...inherited,
     PATH: `${path.dirname(p.node)}${path.delimiter}${process.env.PATH ?? ''}`,
     npm_config_nodedir: p.nodePackage,
   };
