@@ -16,7 +16,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { descendants, startCodeServer, stopAllCodeServers } from './codeServer';
-import { ensureInstalled } from './install';
+import { ensureInstalled, node24Env, toolPaths } from './install';
 import { parseCodeArgs } from './runExtensionTests';
 import { REPO, runVSCodeTests } from './runTests';
 import { clickActivityBar, openUi, runCommand, screenshot, treeLabels, UiSession, waitForNotification, waitForTreeRow } from './ui';
@@ -96,6 +96,22 @@ describe('real VS Code test infrastructure (code-server + headless Chromium)', f
     assert.deepEqual(args.extensionDevelopmentPath, ['/ext']);
     assert.equal(args.extensionTestsPath, '/ext/out/test/index.js');
     assert.equal(args.workspace, '/ws');
+  });
+
+  it("runs code-server's npm install without the outer npm's variables (they name the outer Node)", () => {
+    const saved = { ...process.env };
+    try {
+      process.env.npm_config_user_agent = 'npm/11.19.1 node/v20.20.2 linux x64 workspaces/false';
+      process.env.npm_lifecycle_event = 'test';
+      process.env.NPM_CONFIG_CACHE = '/somewhere';
+      const env = node24Env();
+      assert.deepEqual(Object.keys(env).filter((k) => k.startsWith('npm_')), ['npm_config_nodedir']);
+      assert.equal(env.NPM_CONFIG_CACHE, '/somewhere', "the user's own npm settings are kept");
+      assert.equal(env.npm_config_nodedir, toolPaths().nodePackage);
+      assert.ok(env.PATH?.startsWith(path.dirname(toolPaths().node)));
+    } finally {
+      process.env = saved;
+    }
   });
 
   it('starts code-server on a free port; stop() kills the whole tree and removes the state folder', async () => {

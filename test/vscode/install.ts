@@ -216,7 +216,7 @@ async function installNode(p: ToolPaths): Promise<void> {
  * postinstall reads the Node version from npm_config_user_agent and refuses to install).
  */
 export function node24Env(p: ToolPaths = toolPaths()): NodeJS.ProcessEnv {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('npm_')));
   return {
     ...inherited,
     PATH: `${path.dirname(p.node)}${path.delimiter}${process.env.PATH ?? ''}`,
