@@ -208,6 +208,9 @@ describe('api: parity with the extension HttpApiHandler', () => {
       const reply = await request('DELETE', `${api(base)}/instances/${id}`);
       assert.equal(reply.status, 412, reply.text);
       assert.match(reply.json.Message, /terminate it before purging it/);
+      const viaClient = (await request('POST', `${base}/api/client/purgeInstanceHistory/${id}`)).json;
+      assert.equal(viaClient.ok, false, 'the DurableClient rejects the purge too');
+      assert.match(viaClient.error, /unexpected status code: 412/);
       assert.equal((await getStatus(base, id)).runtimeStatus, 'Running');
     });
 
@@ -219,6 +222,8 @@ describe('api: parity with the extension HttpApiHandler', () => {
       const envelope = (await request('POST', `${base}/api/client/rewind/${id}`, { reason: 'no' })).json;
       assert.equal(envelope.ok, false);
       assert.equal(envelope.error, reply.json);
+      const ghost = (await request('POST', `${base}/api/client/rewind/ghost-rewind`, { reason: 'no' })).json;
+      assert.equal(ghost.error, "No orchestration instance with ID 'ghost-rewind' was found.");
     });
 
     it('serves makeprimary with any method: one app is always the primary', async () => {
