@@ -67,7 +67,7 @@ async function withCliEmulator<T>(fn: (httpUrl: string) => Promise<T>): Promise<
  * per second on a fixed schedule, whether or not earlier ones are done: the latency at that load.
  */
 async function helloSequence(httpUrl: string, clients: number, seconds: number, rate?: number, warmSeconds = 3) {
-  const start = `${httpUrl}/runtime/webhooks/durabletask/orchestrators/HelloSequence?timeout=60`;
+  const start = `${httpUrl}/runtime/webhooks/durabletask/orchestrators/HelloSequence?timeout=60&pollingInterval=1`;
   const run = async (forSeconds: number, latencies: number[]) => {
     const began = performance.now();
     const deadline = began + forSeconds * 1000;
@@ -98,7 +98,7 @@ async function helloSequence(httpUrl: string, clients: number, seconds: number, 
 
 async function fanOut(emu: Emulator, n: number) {
   const t0 = performance.now();
-  const reply = await post(`${emu.httpUrl}/runtime/webhooks/durabletask/orchestrators/FanOutFanIn?timeout=120`, n);
+  const reply = await post(`${emu.httpUrl}/runtime/webhooks/durabletask/orchestrators/FanOutFanIn?timeout=120&pollingInterval=1`, n);
   if (reply.status !== 200 || reply.json !== (n * (n - 1)) / 2) throw new Error(`FanOutFanIn(${n}) answered ${reply.status} ${JSON.stringify(reply.json)}`);
   return performance.now() - t0;
 }
@@ -133,7 +133,7 @@ async function timers(emu: Emulator, n: number, ms: number) {
 
 /** Host overhead per episode at ~1,000 history events vs the library replaying that history in-process. */
 async function episodeCost(emu: Emulator, activities: number) {
-  const reply = await post(`${emu.httpUrl}/runtime/webhooks/durabletask/orchestrators/LongSequence?timeout=120`, activities);
+  const reply = await post(`${emu.httpUrl}/runtime/webhooks/durabletask/orchestrators/LongSequence?timeout=120&pollingInterval=1`, activities);
   if (reply.status !== 200) throw new Error(`LongSequence answered ${reply.status}`);
   const samples = emu.service.episodes.recent().filter((s) => s.events >= 900 && s.events <= 1100);
   const host = samples.map((s) => s.hostMs).sort((a, b) => a - b);

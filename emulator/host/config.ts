@@ -10,6 +10,12 @@ export interface AppConfig {
   /** Infinity when host.json says -1 (no timeout). */
   functionTimeoutMs: number;
   routePrefix: string;
+  /** host.json extensions.durableTask.useAppLease (default true). */
+  useAppLease: boolean;
+  /** host.json extensions.durableTask.defaultVersion (default ""). */
+  defaultVersion: string;
+  /** local.settings.json Host (LocalHttpPort, CORS, CORSCredentials, …), as Core Tools reads it. */
+  hostSettings: Record<string, unknown>;
   /** local.settings.json Values. */
   settings: Record<string, string>;
   warnings: string[];
@@ -70,6 +76,9 @@ export function loadAppConfig(appDir: string): AppConfig {
     maxConcurrentOrchestrators: positive(durable.maxConcurrentOrchestratorFunctions, 100),
     functionTimeoutMs,
     routePrefix: typeof prefix === 'string' ? prefix.replace(/^\/+|\/+$/g, '') : 'api',
+    useAppLease: durable.useAppLease !== false,
+    defaultVersion: typeof durable.defaultVersion === 'string' ? durable.defaultVersion : '',
+    hostSettings: typeof local.Host === 'object' && local.Host ? local.Host : {},
     settings,
     warnings,
   };

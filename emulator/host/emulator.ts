@@ -8,6 +8,7 @@ import { CONTROL_PATH } from '../protocol/control';
 import { runAppBuild, watchApp } from './appBuild';
 import { AppConfig, loadAppConfig } from './config';
 import { ControlServer } from './control/controlServer';
+import { corsPolicyOf } from './http/cors';
 import { createServer } from './http/server';
 import { isLoopbackBind } from './http/security';
 import { Logger } from './logger';
@@ -76,6 +77,7 @@ export class Emulator {
     if (options.build) await runAppBuild(appDir, logger);
     const config = loadAppConfig(appDir);
     for (const warning of config.warnings) logger.warn(warning);
+    const cors = corsPolicyOf(config.hostSettings);
     const dataDir = path.resolve(options.dataDir ?? path.join(appDir, '.durable-emulator'));
     const store = await openStore(dataDir, { onWarning: (message) => logger.warn(`storage: ${message}`) });
     const clock = options.clock ?? realClock;
@@ -96,7 +98,7 @@ export class Emulator {
       maxConcurrentActivities: config.maxConcurrentActivities,
       maxConcurrentOrchestrators: config.maxConcurrentOrchestrators,
     });
-    const control = new InstanceControl(service, worker);
+    const control = new InstanceControl(service, worker, config.defaultVersion);
     const key = randomBytes(24).toString('base64url');
     const token = randomBytes(24).toString('hex');
     let emulator: Emulator | undefined;
@@ -117,7 +119,9 @@ export class Emulator {
       maxBody: options.maxBody ?? DEFAULT_MAX_BODY,
       routePrefix: config.routePrefix,
       hubName: config.hubName,
-      policy: { bindHost: host, key },
+      policy: { bindHost: host, key, corsAllows: cors && ((origin) => cors.allows(origin)) },
+      cors,
+      useAppLease: config.useAppLease,
       internalOrigin: () => `http://127.0.0.1:${port}`,
       log: (level, message) => logger.log(level, 'http', message),
       onUpgrade: (req, socket, head) => controlServer.handleUpgrade(req, socket, head),

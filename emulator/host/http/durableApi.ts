@@ -1,17 +1,19 @@
 /**
- * The Durable Functions built-in HTTP API under /runtime/webhooks/durabletask, with the routes,
- * status codes, headers and JSON of the real extension's HttpApiHandler (reference §5).
+ * The Durable Functions built-in HTTP API under /runtime/webhooks/durabletask: the routes, status codes,
+ * headers and bodies of the extension's HttpApiHandler (reference §5), routed as it routes them
+ * (literal segments case-insensitive, anything unmatched an empty 404).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RuntimeStatus } from '../../protocol/durable';
-import { ControlError, InstanceControl } from '../runtime/instanceControl';
-import type { InstanceQuery, InstanceRow, Store } from '../storage/store';
-import { HttpError, jsonTextOf, queryFlag, readBody, sendError, sendJson } from './httpUtil';
-import { statusOf } from './instanceStatus';
-import { UrlContext, WEBHOOK_BASE, managementUrls } from './managementUrls';
+import { RuntimeStatus, isTerminal } from '../../protocol/durable';
+import { ControlError, ConflictError, InstanceControl } from '../runtime/instanceControl';
+import type { InstanceRow, Store } from '../storage/store';
+import { ApiQuery } from './apiQuery';
+import { ApiReply, badArguments, failedRequest, sendEmpty } from './apiReplies';
+import { HttpError, readBody, sendJson } from './httpUtil';
+import { parseJsonText, statusOf } from './instanceStatus';
+import { UrlContext, WEBHOOK_BASE, checkStatusPayload, managementUrls } from './managementUrls';
 
 const RUNNING: RuntimeStatus[] = ['Running', 'Pending', 'ContinuedAsNew', 'Suspended'];
-const STATUSES: RuntimeStatus[] = ['Pending', 'Running', 'Completed', 'ContinuedAsNew', 'Failed', 'Terminated', 'Suspended'];
 const DEFAULT_PAGE = 100;
 
 export interface DurableApiDeps {
@@ -21,163 +23,248 @@ export interface DurableApiDeps {
   urls: (req: IncomingMessage) => UrlContext;
   /** Resolves once the instance has finished, or with undefined after the timeout. */
   waitUntilDone: (instanceId: string, timeoutMs: number) => Promise<InstanceRow | undefined>;
+  /** host.json extensions.durableTask.useAppLease (default true): what makeprimary answers. */
+  useAppLease: boolean;
+  log: (level: 'warning' | 'error', message: string) => void;
+}
+
+interface Call {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  q: ApiQuery;
+  deps: DurableApiDeps;
 }
 
 export async function handleDurableApi(req: IncomingMessage, res: ServerResponse, url: URL, deps: DurableApiDeps): Promise<void> {
-  const method = req.method ?? 'GET';
+  const call: Call = { req, res, url, q: new ApiQuery(url.searchParams), deps };
   try {
-    const parts = url.pathname.slice(WEBHOOK_BASE.length).split('/').filter(Boolean).map(decodeSegment);
-    const [head, id, action, extra] = parts;
-    if (head === 'orchestrators' && id && method === 'POST' && parts.length <= 3) return await start(req, res, url, deps, id, action);
-    if (head === 'instances' && !id) {
-      if (method === 'GET') return list(req, res, url, deps);
-      if (method === 'DELETE') return await purgeWhere(res, url, deps);
-    }
-    if (head === 'instances' && id) {
-      if (!action && method === 'GET') return getOne(req, res, url, deps, id);
-      if (!action && method === 'DELETE') return await purgeOne(res, deps, id);
-      if (method === 'POST') return await instanceAction(req, res, url, deps, id, action, extra);
-    }
-    if (head === 'entities') throw new HttpError(501, 'Durable entities are not supported by this emulator yet.');
-    throw new HttpError(404, `No Durable Functions API route matches ${method} ${url.pathname}.`);
+    await route(call);
   } catch (error) {
-    if (error instanceof ControlError || error instanceof HttpError) return sendError(res, error.status, error.message);
-    throw error;
+    if (error instanceof ApiReply) return error.send(res);
+    if (error instanceof HttpError) return ApiReply.error(error.status, error.message).send(res);
+    if (error instanceof ControlError && error.status === 503) return ApiReply.error(503, error.message).send(res);
+    deps.log('error', `HTTP ${req.method} ${url.pathname} failed: ${(error as Error).stack ?? error}`);
+    failedRequest((error as Error).message, 'System.Exception').send(res);
   }
+}
+
+async function route(call: Call): Promise<void> {
+  const method = call.req.method ?? 'GET';
+  const parts = call.url.pathname.slice(WEBHOOK_BASE.length).split('/').filter(Boolean).map(decodeSegment);
+  const segment = (i: number) => parts[i]?.toLowerCase();
+  if (segment(0) === 'orchestrators' && parts.length >= 2 && parts.length <= 3) {
+    return method === 'POST' ? start(call, parts[1], parts[2]) : sendEmpty(call.res, 404);
+  }
+  if (segment(0) === 'entities') throw ApiReply.error(501, 'Durable entities are not supported by this emulator yet.');
+  if (segment(0) === 'instances' && parts.length <= 3) {
+    const [, id, operation] = parts;
+    if (!id && method === 'GET') return list(call);
+    if (!id && method === 'DELETE') return purgeWhere(call);
+    if (id && !operation && method === 'GET') return sendStatus(call, id);
+    if (id && !operation && method === 'DELETE') return purgeOne(call, id);
+    if (id && operation && method === 'POST') return instanceOperation(call, id, operation.toLowerCase());
+    return sendEmpty(call.res, 404);
+  }
+  if (segment(0) === 'instances' && parts.length === 4 && segment(2) === 'raiseevent') {
+    return method === 'POST' ? raiseEvent(call, parts[1], parts[3]) : sendEmpty(call.res, 404);
+  }
+  if (segment(0) === 'makeprimary' && parts.length === 1) return makePrimary(call);
+  sendEmpty(call.res, 404);
 }
 
 function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
-    throw new HttpError(400, `Malformed percent-encoding in the path segment '${segment}'.`);
+    throw ApiReply.error(400, `Malformed percent-encoding in the path segment '${segment}'.`);
   }
 }
 
-async function start(req: IncomingMessage, res: ServerResponse, url: URL, deps: DurableApiDeps, name: string, instanceId?: string) {
-  const input = jsonTextOf(await readBody(req, deps.maxBody));
-  const row = await deps.control.start(name, { instanceId, input });
-  const timeout = url.searchParams.get('timeout');
-  if (timeout !== null) return waitThenRespond(req, res, deps, row, Number(timeout));
-  checkStatusResponse(req, res, deps, row.instanceId);
+/** The body as JSON text (Json.NET's rules): `emptyIsNull` as when starting, else empty is invalid. */
+function jsonBody(body: Buffer, emptyIsNull: boolean): string | null {
+  const text = body.toString('utf8');
+  if (!text.trim() && emptyIsNull) return null;
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    throw ApiReply.exception(400, 'Invalid JSON content', (error as Error).message, 'Newtonsoft.Json.JsonReaderException');
+  }
+  return text.trim();
 }
 
-/** 202 with the management URLs, as createCheckStatusResponse answers. */
-export function checkStatusResponse(req: IncomingMessage, res: ServerResponse, deps: DurableApiDeps, instanceId: string): void {
-  const urls = managementUrls(deps.urls(req), instanceId);
-  sendJson(res, 202, urls, { Location: urls.statusQueryGetUri, 'Retry-After': '10' });
+function alreadyExists(error: ConflictError): ApiReply {
+  return failedRequest(`An Orchestration instance with the status ${error.runtimeStatus} already exists.`, 'DurableTask.Core.Exceptions.OrchestrationAlreadyExistsException');
 }
 
-/** The create-and-wait variant: the output once done within `timeout` seconds, else the 202 payload. */
-async function waitThenRespond(req: IncomingMessage, res: ServerResponse, deps: DurableApiDeps, row: InstanceRow, timeoutS: number) {
-  const done = await deps.waitUntilDone(row.instanceId, Math.max(0, timeoutS || 0) * 1000);
-  if (!done) return checkStatusResponse(req, res, deps, row.instanceId);
-  sendJson(res, 200, done.runtimeStatus === 'Completed' ? statusOf(done, {}).output : statusOf(done, {}));
+async function start(call: Call, name: string, instanceId?: string): Promise<void> {
+  const input = jsonBody(await readBody(call.req, call.deps.maxBody), true);
+  let row: InstanceRow;
+  try {
+    row = await call.deps.control.start(name, { instanceId, input, version: call.q.get('version') });
+  } catch (error) {
+    if (error instanceof ConflictError) throw alreadyExists(error);
+    if (error instanceof ControlError && error.status === 400) throw badArguments(error.message);
+    throw error;
+  }
+  await waitOrCheckStatus(call, row.instanceId);
 }
 
-function getOne(req: IncomingMessage, res: ServerResponse, url: URL, deps: DurableApiDeps, instanceId: string) {
+/**
+ * With both `timeout` and `pollingInterval` (seconds), waits up to `timeout` for the instance to finish,
+ * as WaitForCompletionOrCreateCheckStatusResponseAsync does; with one or neither, answers at once.
+ * The wait ends when the finishing turn commits, so the interval only has to be valid.
+ */
+async function waitOrCheckStatus(call: Call, instanceId: string): Promise<void> {
+  const timeout = call.q.seconds('timeout');
+  const interval = call.q.seconds('pollingInterval');
+  if (timeout === undefined || interval === undefined) return checkStatusResponse(call, instanceId);
+  if (interval > timeout) throw badArguments(`Total timeout ${timeout / 1000} should be bigger than retry timeout ${interval / 1000}`);
+  const done = await call.deps.waitUntilDone(instanceId, Math.max(0, timeout));
+  if (!done) return checkStatusResponse(call, instanceId);
+  if (done.runtimeStatus === 'Completed') return sendJson(call.res, 200, parseJsonText(done.output));
+  sendStatus(call, instanceId, false);
+}
+
+/** 202 with the management URLs on the caller's origin, as the extension's CreateCheckStatusResponse answers. */
+function checkStatusResponse(call: Call, instanceId: string): void {
+  const payload = checkStatusPayload(managementUrls(call.deps.urls(call.req), instanceId));
+  sendJson(call.res, 202, payload, { Location: payload.statusQueryGetUri, 'Retry-After': '10' });
+}
+
+/** GET instances/{id}; also the answer of create-and-wait for a Failed or Terminated instance. */
+function sendStatus(call: Call, instanceId: string, failureAs500?: boolean): void {
+  const { q, deps, res } = call;
   const row = deps.store.getInstance(instanceId);
-  if (!row) return sendError(res, 404, `No orchestration instance with ID '${instanceId}' was found.`);
-  const q = url.searchParams;
-  const showHistory = queryFlag(q, 'showHistory', false);
-  const body = statusOf(
-    row,
-    { showInput: queryFlag(q, 'showInput', true), showHistory, showHistoryOutput: queryFlag(q, 'showHistoryOutput', false) },
-    showHistory ? deps.store.getHistory(instanceId) : undefined,
-  );
-  if (RUNNING.includes(row.runtimeStatus)) {
-    const location = managementUrls(deps.urls(req), instanceId).statusQueryGetUri;
-    return sendJson(res, 202, body, { Location: location, 'Retry-After': '5' });
-  }
-  const failed = row.runtimeStatus === 'Failed' && queryFlag(q, 'returnInternalServerErrorOnFailure', false);
+  if (!row) return sendEmpty(res, 404);
+  const showHistory = q.flag('showHistory', false);
+  const options = { showInput: q.flag('showInput', true), showHistory, showHistoryOutput: q.flag('showHistoryOutput', false) };
+  const body = statusOf(row, options, showHistory ? deps.store.getHistory(instanceId) : undefined);
+  // A running instance points back at the request itself, query included.
+  if (RUNNING.includes(row.runtimeStatus)) return sendJson(res, 202, body, { Location: call.url.href, 'Retry-After': '5' });
+  const failed = row.runtimeStatus === 'Failed' && (failureAs500 ?? q.flag('returnInternalServerErrorOnFailure', false));
   sendJson(res, failed ? 500 : 200, body);
 }
 
-export function parseQuery(q: URLSearchParams): InstanceQuery {
-  const time = (name: string) => {
-    const value = q.get(name);
-    if (!value) return undefined;
-    const ms = Date.parse(value);
-    if (Number.isNaN(ms)) throw new HttpError(400, `${name} is not a valid date: '${value}'.`);
-    return ms;
-  };
-  const statuses = (q.get('runtimeStatus') ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((s) => {
-      const match = STATUSES.find((known) => known.toLowerCase() === s.toLowerCase());
-      if (!match) throw new HttpError(400, `Unknown runtimeStatus '${s}'. Use one of ${STATUSES.join(', ')}.`);
-      return match;
-    });
-  const top = q.get('top');
-  const topN = top === null ? undefined : Number(top);
-  if (topN !== undefined && (!Number.isInteger(topN) || topN < 0)) throw new HttpError(400, `top must be a non-negative integer.`);
-  return {
-    createdTimeFrom: time('createdTimeFrom'),
-    createdTimeTo: time('createdTimeTo'),
-    runtimeStatus: statuses.length ? statuses : undefined,
-    instanceIdPrefix: q.get('instanceIdPrefix') ?? undefined,
-    top: topN,
-  };
+/** The statuses a filter names; `none` when it names only statuses no instance here can have (Canceled). */
+function statusFilter(q: ApiQuery): RuntimeStatus[] | undefined | 'none' {
+  const named = q.statuses('runtimeStatus');
+  const known = named.filter((s): s is RuntimeStatus => s !== 'Canceled');
+  if (named.length && !known.length) return 'none';
+  return known.length ? known : undefined;
 }
 
-function list(req: IncomingMessage, res: ServerResponse, url: URL, deps: DurableApiDeps) {
-  const query = parseQuery(url.searchParams);
+function list(call: Call): void {
+  const { q, deps, req, res } = call;
+  const runtimeStatus = statusFilter(q);
+  if (runtimeStatus === 'none') return sendJson(res, 200, []);
   const token = req.headers['x-ms-continuation-token'];
+  const top = q.integer('top');
   let page;
   try {
-    page = deps.store.queryInstances({ ...query, top: query.top || DEFAULT_PAGE, continuationToken: typeof token === 'string' && token ? token : undefined });
+    page = deps.store.queryInstances({
+      createdTimeFrom: q.time('createdTimeFrom'),
+      createdTimeTo: q.time('createdTimeTo'),
+      runtimeStatus,
+      instanceIdPrefix: q.get('instanceIdPrefix'),
+      top: top && top > 0 ? top : DEFAULT_PAGE,
+      continuationToken: typeof token === 'string' && token ? token : undefined,
+    });
   } catch (error) {
-    throw new HttpError(400, `Invalid continuation token: ${(error as Error).message}`);
+    throw failedRequest(`Invalid continuation token: ${(error as Error).message}`, 'System.ArgumentException');
   }
-  const showInput = queryFlag(url.searchParams, 'showInput', true);
+  const showInput = q.flag('showInput', true);
   const body = page.instances.map((row) => statusOf(row, { showInput }));
   sendJson(res, 200, body, page.continuationToken ? { 'x-ms-continuation-token': page.continuationToken } : {});
 }
 
-async function purgeOne(res: ServerResponse, deps: DurableApiDeps, instanceId: string) {
-  const deleted = await deps.control.purge(instanceId);
-  if (!deleted) return sendError(res, 404, `No orchestration instance with ID '${instanceId}' was found.`);
+async function purgeOne(call: Call, instanceId: string): Promise<void> {
+  let deleted: number;
+  try {
+    deleted = await call.deps.control.purge(instanceId);
+  } catch (error) {
+    if (error instanceof ControlError && error.status === 412) throw ApiReply.error(412, error.message);
+    throw error;
+  }
+  if (!deleted) return sendEmpty(call.res, 404);
+  sendJson(call.res, 200, { instancesDeleted: deleted });
+}
+
+/** DELETE instances?createdTimeFrom=…: the extension reads only the times and runtimeStatus here. */
+async function purgeWhere(call: Call): Promise<void> {
+  const { q, res } = call;
+  const from = q.time('createdTimeFrom');
+  if (from === undefined) return sendJson(res, 400, "Please provide value for 'createdTimeFrom' parameter.");
+  const runtimeStatus = statusFilter(q);
+  const deleted =
+    runtimeStatus === 'none' ? 0 : await call.deps.control.purgeWhere({ createdTimeFrom: from, createdTimeTo: q.time('createdTimeTo') ?? Date.now(), runtimeStatus });
+  if (!deleted) return sendEmpty(res, 404);
   sendJson(res, 200, { instancesDeleted: deleted });
 }
 
-async function purgeWhere(res: ServerResponse, url: URL, deps: DurableApiDeps) {
-  const query = parseQuery(url.searchParams);
-  if (query.createdTimeFrom === undefined) throw new HttpError(400, 'Purging by filter requires createdTimeFrom.');
-  const deleted = await deps.control.purgeWhere(query);
-  if (!deleted) return sendError(res, 404, 'No finished instances match the filter.');
-  sendJson(res, 200, { instancesDeleted: deleted });
-}
-
-async function instanceAction(
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: URL,
-  deps: DurableApiDeps,
-  instanceId: string,
-  action: string | undefined,
-  extra: string | undefined,
-) {
-  const reason = url.searchParams.get('reason');
-  const body = await readBody(req, deps.maxBody);
-  switch (action) {
-    case 'raiseEvent':
-      if (!extra) throw new HttpError(400, 'The event name is missing: POST instances/{id}/raiseEvent/{eventName}.');
-      await deps.control.raiseEvent(instanceId, extra, jsonTextOf(body));
-      return sendJson(res, 202, undefined);
+async function instanceOperation(call: Call, instanceId: string, operation: string): Promise<void> {
+  const reason = call.q.get('reason') ?? null;
+  const { control } = call.deps;
+  switch (operation) {
     case 'terminate':
     case 'suspend':
     case 'resume':
+      await emptyOnRefusal(() => control[operation](instanceId, reason));
+      return sendEmpty(call.res, 202);
     case 'rewind':
-      await deps.control[action](instanceId, reason);
-      return sendJson(res, 202, undefined);
-    case 'restart': {
-      const newId = queryFlag(url.searchParams, 'restartWithNewInstanceId', true);
-      const row = await deps.control.restart(instanceId, newId);
-      return checkStatusResponse(req, res, deps, row.instanceId);
-    }
+      try {
+        await control.rewind(instanceId, reason);
+      } catch (error) {
+        // The client library shows the body of a rewind refusal as the error message: a plain JSON string.
+        if (error instanceof ControlError && (error.status === 404 || error.status === 412)) throw new ApiReply(error.status, error.message);
+        throw error;
+      }
+      return sendEmpty(call.res, 202);
+    case 'restart':
+      return restart(call, instanceId);
     default:
-      throw new HttpError(404, `Unknown instance operation '${action ?? ''}'.`);
+      return sendEmpty(call.res, 404);
   }
+}
+
+/** The extension answers 404 (unknown) and 410 (finished) with an empty body. */
+async function emptyOnRefusal(operation: () => Promise<void>): Promise<void> {
+  try {
+    await operation();
+  } catch (error) {
+    if (error instanceof ControlError && (error.status === 404 || error.status === 410)) throw ApiReply.empty(error.status);
+    throw error;
+  }
+}
+
+async function restart(call: Call, instanceId: string): Promise<void> {
+  let row: InstanceRow;
+  try {
+    row = await call.deps.control.restart(instanceId, call.q.flag('restartWithNewInstanceId', true));
+  } catch (error) {
+    if (error instanceof ConflictError) throw alreadyExists(error);
+    if (error instanceof ControlError && (error.status === 404 || error.status === 400)) {
+      const message = error.status === 404 ? `An orchestrastion with the instanceId ${instanceId} was not found.` : error.message;
+      throw ApiReply.exception(400, 'InstanceId does not match a valid orchestration instance.', message, 'System.ArgumentException');
+    }
+    throw error;
+  }
+  await waitOrCheckStatus(call, row.instanceId);
+}
+
+async function raiseEvent(call: Call, instanceId: string, eventName: string): Promise<void> {
+  const row = call.deps.store.getInstance(instanceId);
+  if (!row) return sendEmpty(call.res, 404);
+  if (isTerminal(row.runtimeStatus)) return sendEmpty(call.res, 410);
+  const mediaType = (call.req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (mediaType !== 'application/json') throw ApiReply.error(400, 'Only application/json request content is supported');
+  const data = jsonBody(await readBody(call.req, call.deps.maxBody), false);
+  await emptyOnRefusal(() => call.deps.control.raiseEvent(instanceId, eventName, data));
+  sendEmpty(call.res, 202);
+}
+
+/** One app on one task hub is always the primary; without app leases the extension refuses. */
+function makePrimary(call: Call): void {
+  if (!call.deps.useAppLease) throw ApiReply.error(400, 'Cannot make current app primary. This app is not using the AppLease feature.');
+  sendEmpty(call.res, 200);
 }

@@ -27,18 +27,6 @@ function tooLarge(limit: number): HttpError {
   return new HttpError(413, `The request body is larger than the limit of ${limit} bytes.`);
 }
 
-/** The body as JSON text: empty → null; anything that is not JSON → 400. */
-export function jsonTextOf(body: Buffer): string | null {
-  const text = body.toString('utf8').trim();
-  if (!text) return null;
-  try {
-    JSON.parse(text);
-  } catch (error) {
-    throw new HttpError(400, `The request body is not valid JSON: ${(error as Error).message}`);
-  }
-  return text;
-}
-
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
@@ -52,10 +40,4 @@ export function sendError(res: ServerResponse, status: number, message: string):
     return;
   }
   sendJson(res, status, { message });
-}
-
-export function queryFlag(query: URLSearchParams, name: string, fallback: boolean): boolean {
-  const value = query.get(name);
-  if (value === null || value === '') return fallback;
-  return value.toLowerCase() === 'true';
 }

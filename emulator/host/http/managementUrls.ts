@@ -4,6 +4,12 @@
  */
 export const WEBHOOK_BASE = '/runtime/webhooks/durabletask';
 
+/** The host routes webhooks case-insensitively, as ASP.NET Core routing does. */
+export function isDurableApiPath(pathname: string): boolean {
+  const path = pathname.toLowerCase();
+  return path === WEBHOOK_BASE || path.startsWith(`${WEBHOOK_BASE}/`);
+}
+
 export interface UrlContext {
   origin: string;
   hubName: string;
@@ -31,6 +37,12 @@ export function managementUrls(ctx: UrlContext, instanceId: string): Record<stri
     suspendPostUri: `${base}/suspend?reason={text}&${q}`,
     resumePostUri: `${base}/resume?reason={text}&${q}`,
   };
+}
+
+/** The body of the HTTP API's own 202 (HttpApiHandler.CreateCheckStatusResponseMessage): no rewind URL. */
+export function checkStatusPayload(urls: Record<string, string>): Record<string, string> {
+  const { id, statusQueryGetUri, sendEventPostUri, terminatePostUri, purgeHistoryDeleteUri, restartPostUri, suspendPostUri, resumePostUri } = urls;
+  return { id, statusQueryGetUri, sendEventPostUri, terminatePostUri, purgeHistoryDeleteUri, restartPostUri, suspendPostUri, resumePostUri };
 }
 
 /** Binding data of a durableClient input; the library fills the INSTANCEID placeholders itself. */

@@ -47,6 +47,8 @@ export interface AccessPolicy {
   bindHost: string;
   /** Required from non-loopback callers when bound beyond loopback. */
   key: string;
+  /** Origins let through by Host.CORS in local.settings.json (cors.ts). */
+  corsAllows?: (origin: string) => boolean;
 }
 
 /** A reason to refuse the request (403/401), or null when it may proceed. */
@@ -63,10 +65,10 @@ export function checkAccess(req: IncomingMessage, url: URL, policy: AccessPolicy
     try {
       originHost = new URL(origin).hostname;
     } catch {
-      return { status: 403, message: `Origin '${origin}' is not allowed.` };
+      if (!policy.corsAllows?.(origin)) return { status: 403, message: `Origin '${origin}' is not allowed.` };
     }
     const ownOrigin = !loopbackBind && originHost === hostName.replace(/^\[|\]$/g, '');
-    if (!isLoopbackName(originHost) && !ownOrigin) {
+    if (!isLoopbackName(originHost) && !ownOrigin && !policy.corsAllows?.(origin)) {
       return { status: 403, message: `Origin '${origin}' is not allowed: only pages served from loopback may call the emulator.` };
     }
   }

@@ -5,7 +5,8 @@ import type { WorkerProcess } from '../runtime/workerProcess';
 import { AppRoutes, handleAppFunction, isAppPath } from './appFunctions';
 import { DurableApiDeps, handleDurableApi } from './durableApi';
 import { HttpError, sendError, sendJson } from './httpUtil';
-import { WEBHOOK_BASE, UrlContext } from './managementUrls';
+import type { CorsPolicy } from './cors';
+import { UrlContext, isDurableApiPath } from './managementUrls';
 import { AccessPolicy, checkAccess, isLocalCaller, isLoopbackBind } from './security';
 
 export interface ServerDeps extends Omit<DurableApiDeps, 'urls'> {
@@ -17,6 +18,8 @@ export interface ServerDeps extends Omit<DurableApiDeps, 'urls'> {
   internalOrigin: () => string;
   onUpgrade?: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
   log: (level: 'warning' | 'error', message: string) => void;
+  /** Host.CORS of local.settings.json, when set. */
+  cors?: CorsPolicy;
 }
 
 export function createServer(deps: ServerDeps): http.Server {
@@ -36,8 +39,11 @@ export function createServer(deps: ServerDeps): http.Server {
     } catch {
       return sendError(res, 400, 'Malformed request URL or Host header.');
     }
+    // Preflights are answered before any other check, as the CORS middleware runs before the host's.
+    if (deps.cors?.preflight(req, res)) return;
     const refusal = checkAccess(req, url, deps.policy);
     if (refusal) return sendError(res, refusal.status, refusal.message);
+    deps.cors?.decorate(req, res);
     handle(req, res, url).catch((error) => {
       if (error instanceof HttpError) return sendError(res, error.status, error.message);
       deps.log('error', `HTTP ${req.method} ${url.pathname} failed: ${(error as Error).stack ?? error}`);
@@ -46,7 +52,7 @@ export function createServer(deps: ServerDeps): http.Server {
   });
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
-    if (url.pathname === WEBHOOK_BASE || url.pathname.startsWith(`${WEBHOOK_BASE}/`)) {
+    if (isDurableApiPath(url.pathname)) {
       return handleDurableApi(req, res, url, { ...deps, urls: publicUrls });
     }
     if (url.pathname === '/admin/host/status' && req.method === 'GET') {

@@ -24,6 +24,8 @@ export interface StartOptions {
   instanceId?: string;
   /** JSON text of the input, or null. */
   input?: string | null;
+  /** The orchestration version (ExecutionStarted.Version, the library's context.df.version). */
+  version?: string;
 }
 
 const MAX_INSTANCE_ID = 256;
@@ -32,6 +34,8 @@ export class InstanceControl {
   constructor(
     private readonly service: OrchestrationService,
     private readonly worker: WorkerProcess,
+    /** host.json extensions.durableTask.defaultVersion: the version of instances started without one. */
+    private readonly defaultVersion = '',
   ) {}
 
   private get store() {
@@ -59,7 +63,7 @@ export class InstanceControl {
     const now = this.now();
     const row = newInstanceRow(instanceId, name, options.input ?? null, now, null);
     if (existing) row.createdTime = now;
-    const started = ev.executionStarted(now, name, row.input, { InstanceId: instanceId, ExecutionId: row.executionId }, null);
+    const started = ev.executionStarted(now, name, row.input, { InstanceId: instanceId, ExecutionId: row.executionId }, null, options.version || this.defaultVersion);
     await this.service.deliver(
       { upsertInstances: [row], clearMessages: [instanceId], addMessages: [{ instanceId, event: started }] },
       [instanceId],
@@ -144,15 +148,20 @@ export class InstanceControl {
     if (this.worker.state !== 'ready') return name;
     const fn = this.worker.functions.find((f) => f.name.toLowerCase() === name.toLowerCase());
     if (!fn || fn.kind !== 'orchestrator') {
-      throw new ControlError(400, `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function.`);
+      const known = this.worker.functions.filter((f) => f.kind === 'orchestrator').map((f) => f.name);
+      const info = known.length ? `The following are the known orchestrator functions: '${known.join("', '")}'.` : 'No orchestrator functions are currently registered!';
+      throw new ControlError(400, `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function. Additional info: ${info}`);
     }
     return fn.name;
   }
 }
 
 export class ConflictError extends ControlError {
-  constructor(instanceId: string, status: string) {
-    super(409, `An orchestration instance with ID '${instanceId}' already exists and is ${status}.`);
+  constructor(
+    instanceId: string,
+    readonly runtimeStatus: RuntimeStatus,
+  ) {
+    super(409, `An orchestration instance with ID '${instanceId}' already exists and is ${runtimeStatus}.`);
   }
 }
 

@@ -107,9 +107,15 @@ describe('api: listing and reading instances', () => {
       assert.deepEqual(shown.json[0].input, { secret: 'abc' });
     });
 
-    it('answers 400 for an unknown runtimeStatus or a malformed date', async () => {
-      assert.equal((await request('GET', `${api(base)}/instances/?runtimeStatus=Sleepy`)).status, 400);
-      assert.equal((await request('GET', `${api(base)}/instances/?createdTimeFrom=yesterday`)).status, 400);
+    it('ignores values that do not parse, as the extension does (unknown or lower-case statuses, bad dates)', async () => {
+      const all = (await request('GET', `${api(base)}/instances/?top=1000`)).json.length;
+      for (const query of ['runtimeStatus=Sleepy', 'runtimeStatus=completed', 'createdTimeFrom=yesterday']) {
+        const reply = await request('GET', `${api(base)}/instances/?${query}&top=1000`);
+        assert.equal(reply.status, 200, `${query}: ${reply.text}`);
+        assert.equal(reply.json.length, all, query);
+      }
+      assert.equal((await request('GET', `${api(base)}/instances/?top=many`)).status, 200);
+      assert.deepEqual((await request('GET', `${api(base)}/instances/?runtimeStatus=Canceled`)).json, []);
     });
 
     it('every listed status has the DurableOrchestrationStatus shape', async () => {
@@ -153,9 +159,10 @@ describe('api: listing and reading instances', () => {
       for (const page of pages) assert.ok(page.length <= 5);
     });
 
-    it('answers 400 for a garbage continuation token', async () => {
+    it('answers 500 for a garbage continuation token', async () => {
       const reply = await request('GET', `${api(base)}/instances/?top=5`, undefined, { 'x-ms-continuation-token': 'garbage!!' });
-      assert.equal(reply.status, 400, reply.text);
+      assert.equal(reply.status, 500, reply.text);
+      assert.equal(reply.json.Message, 'Something went wrong while processing your request');
     });
   });
 
