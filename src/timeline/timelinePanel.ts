@@ -15,7 +15,7 @@ import {
   type ThemeKind,
   type ToWebviewMessage,
 } from '../../media/timeline/protocol';
-import { ControlError } from '../emulator/controlClient';
+import { ControlError } from '../../emulator/client/controlClient';
 import type { EmulatorSession } from '../emulator/session';
 import { Cancelled, showError } from '../errors';
 import { timelineHtml } from './html';
