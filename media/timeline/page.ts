@@ -30,7 +30,7 @@ const vscode = acquireVsCodeApi();
 const post = (message: FromWebviewMessage) => vscode.postMessage(message);
 const store = new Store();
 const persisted: PersistedState | undefined = vscode.getState() ?? undefined;
-let backStack: string[] = persisted?.backStack ?? [];
+const backStack: string[] = persisted?.backStack ?? [];
 let pendingNav: { instanceId: string; via: 'child' | 'parent' | 'back' } | null = null;
 let requested: { executionId: string; from: number } | null = null;
 let restoredFor: string | null = null;
