@@ -5,7 +5,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { CONTROL_PATH } from '../protocol/control';
-import { DISCOVERY_FILE, type Discovery, type ReadyLine } from '../protocol/launch';
 import { runAppBuild, watchApp } from './appBuild';
 import { AppConfig, loadAppConfig } from './config';
 import { ControlServer } from './control/controlServer';
@@ -17,6 +16,7 @@ import { InstanceControl } from './runtime/instanceControl';
 import { OrchestrationService } from './runtime/orchestrationService';
 import { WorkerProcess } from './runtime/workerProcess';
 import { SqlStore, openStore } from './storage/sqlStore';
+import { DISCOVERY_FILE, type Discovery, type ReadyLine } from '../protocol/launch';
 
 export interface EmulatorOptions {
   appDir: string;
