@@ -5,14 +5,14 @@
  * count times are printed first, to tell the WebSocket's share from the database's.
  * Run: npx tsc -p . && node out/bench/control.js [instances]
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import WebSocket from 'ws';
+import { ControlClient } from '../emulator/client/controlClient';
+import { EmulatorProcess } from '../emulator/client/emulatorProcess';
 import { openStore } from '../emulator/host/storage/sqlStore';
 import type { InstanceQuery, InstanceRow, Store } from '../emulator/host/storage/store';
-import type { HostMessage, Method, Params, ResponseMessage, Result } from '../emulator/protocol/control';
+import type { Method, Params, Result } from '../emulator/protocol/control';
 import type { RuntimeStatus } from '../emulator/protocol/durable';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -102,134 +102,68 @@ function storeTimings(store: Store): void {
   console.log(`  7 counts by status (what status does):         ${ms(median(Array.from({ length: reps }, () => time(() => statuses.map((s) => store.countInstances({ runtimeStatus: [s] })))[1])))}`);
 }
 
-interface Running {
-  ws: string;
-  token: string;
-  stop(): Promise<void>;
+/** Times one request: its result and the round trip in ms. */
+async function call<M extends Method>(client: ControlClient, method: M, params: Params<M>): Promise<{ result: Result<M>; ms: number }> {
+  const start = performance.now();
+  const result = await client.request(method, params);
+  return { result, ms: performance.now() - start };
 }
 
-function startEmulator(dataDir: string): Promise<Running> {
-  const proc = spawn(process.execPath, [CLI, '--app', APP, '--port', '0', '--data', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    proc.once('exit', (code) => reject(new Error(`the emulator exited with ${code}`)));
-    proc.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      const line = buffer.split('\n').find((l) => l.startsWith('{"event":"ready"'));
-      if (!line) return;
-      buffer = '';
-      proc.stdout!.removeAllListeners('data');
-      proc.stdout!.resume();
-      proc.removeAllListeners('exit');
-      const ready = JSON.parse(line) as { ws: string; token: string };
-      resolve({
-        ...ready,
-        stop: () =>
-          new Promise<void>((done) => {
-            proc.once('exit', () => done());
-            proc.kill('SIGTERM');
-          }),
-      });
-    });
-  });
-}
-
-class Client {
-  private nextId = 1;
-  private readonly waiting = new Map<number, (m: ResponseMessage) => void>();
-  hello!: Extract<HostMessage, { type: 'hello' }>;
-
-  private constructor(private readonly ws: WebSocket) {}
-
-  static async connect(url: string, token: string): Promise<{ client: Client; ms: number }> {
-    const start = performance.now();
-    const ws = new WebSocket(`${url}?token=${token}`, { maxPayload: 256 * 1024 * 1024 });
-    const client = new Client(ws);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('error', reject);
-      ws.on('message', (data) => {
-        const message = JSON.parse(data.toString()) as HostMessage;
-        if (message.type === 'hello') {
-          client.hello = message;
-          resolve();
-        } else if (message.type === 'response' && message.id !== null) {
-          client.waiting.get(message.id)?.(message);
-          client.waiting.delete(message.id);
-        }
-      });
-    });
-    return { client, ms: performance.now() - start };
-  }
-
-  async call<M extends Method>(method: M, params: Params<M>): Promise<{ result: Result<M>; ms: number }> {
-    const id = this.nextId++;
-    const start = performance.now();
-    const reply = await new Promise<ResponseMessage>((resolve) => {
-      this.waiting.set(id, resolve);
-      this.ws.send(JSON.stringify({ type: 'request', id, method, params }));
-    });
-    const ms = performance.now() - start;
-    if (!reply.ok) throw new Error(`${method}: ${reply.error.code}: ${reply.error.message}`);
-    return { result: reply.result as Result<M>, ms };
-  }
-
-  /** The first call and the median of `reps` more. */
-  async timed<M extends Method>(label: string, method: M, params: Params<M>, reps = 20): Promise<Result<M>> {
-    const first = await this.call(method, params);
-    const times: number[] = [];
-    for (let i = 0; i < reps; i++) times.push((await this.call(method, params)).ms);
-    console.log(`  ${label.padEnd(52)} first ${ms(first.ms).padStart(10)}, median ${ms(median(times)).padStart(10)}, min ${ms(Math.min(...times)).padStart(9)}`);
-    return first.result;
-  }
-
-  close(): void {
-    this.ws.close();
-  }
+/** The first call and the median of `reps` more. */
+async function timed<M extends Method>(client: ControlClient, label: string, method: M, params: Params<M>, reps = 20): Promise<Result<M>> {
+  const first = await call(client, method, params);
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) times.push((await call(client, method, params)).ms);
+  console.log(`  ${label.padEnd(52)} first ${ms(first.ms).padStart(10)}, median ${ms(median(times)).padStart(10)}, min ${ms(Math.min(...times)).padStart(9)}`);
+  return first.result;
 }
 
 async function overWebSocket(dataDir: string): Promise<void> {
   const started = performance.now();
-  const emu = await startEmulator(dataDir);
+  const { process: emu, ready } = await EmulatorProcess.start({ cliPath: CLI, appDir: APP, dataDir, port: 0, readyTimeoutMs: 120_000 });
+  emu.on('stderr', (line: string) => console.error(line));
   console.log(`emulator ready on ${COUNT} instances in ${(performance.now() - started).toFixed(0)} ms`);
   try {
-    const { client, ms: helloMs } = await Client.connect(emu.ws, emu.token);
+    const connecting = performance.now();
+    const client = await ControlClient.connect(ready.ws, ready.token, { timeoutMs: 60_000 });
+    const helloMs = performance.now() - connecting;
     console.log(`over the WebSocket (round trips from a client process):`);
     console.log(`  ${'connect + hello (status with counts)'.padEnd(52)} ${ms(helloMs)}`);
-    const first = await client.timed('instances.list first page of 50 (newest first)', 'instances.list', { pageSize: 50 });
+    const first = await timed(client, 'instances.list first page of 50 (newest first)', 'instances.list', { pageSize: 50 });
     console.log(`    total ${first.total}, ${JSON.stringify(first).length} bytes of JSON`);
-    await client.timed('instances.list first page of 500', 'instances.list', { pageSize: 500 }, 5);
+    await timed(client, 'instances.list first page of 500', 'instances.list', { pageSize: 500 }, 5);
 
     // A token ~90% deep: walk pages of 1,000 (the largest) by instanceId, then time pages from there.
     let token: string | null = null;
     let walked = 0;
     const walkTimes: number[] = [];
     while (walked < COUNT * 0.9) {
-      const { result, ms: t }: { result: Result<'instances.list'>; ms: number } = await client.call('instances.list', { orderBy: 'instanceId', pageSize: 1000, continuationToken: token ?? undefined });
+      const { result, ms: t }: { result: Result<'instances.list'>; ms: number } = await call(client, 'instances.list', { orderBy: 'instanceId', pageSize: 1000, continuationToken: token ?? undefined });
       walkTimes.push(t);
       walked += result.instances.length;
       token = result.continuationToken;
       if (!token) break;
     }
     console.log(`  ${`walking ${walked} instances, pages of 1,000 by instanceId`.padEnd(52)} median ${ms(median(walkTimes))} per page`);
-    const deep = await client.timed(`instances.list page of 50 after ${walked} (token)`, 'instances.list', {
+    const deep = await timed(client, `instances.list page of 50 after ${walked} (token)`, 'instances.list', {
       orderBy: 'instanceId',
       pageSize: 50,
       continuationToken: token ?? undefined,
     });
     console.log(`    first id on that page: ${deep.instances[0]?.instanceId}`);
-    const failed = await client.timed('instances.list status Failed, page of 50', 'instances.list', { filter: { runtimeStatus: ['Failed'] }, pageSize: 50 });
+    const failed = await timed(client, 'instances.list status Failed, page of 50', 'instances.list', { filter: { runtimeStatus: ['Failed'] }, pageSize: 50 });
     console.log(`    total ${failed.total}`);
-    await client.timed('instances.list status Completed (70%), page of 50', 'instances.list', { filter: { runtimeStatus: ['Completed'] }, pageSize: 50 });
-    await client.timed('instances.list name + status, page of 50', 'instances.list', { filter: { name: 'Monitor', runtimeStatus: ['Running'] }, pageSize: 50 });
-    await client.timed('instances.list created in one day, page of 50', 'instances.list', {
+    await timed(client, 'instances.list status Completed (70%), page of 50', 'instances.list', { filter: { runtimeStatus: ['Completed'] }, pageSize: 50 });
+    await timed(client, 'instances.list name + status, page of 50', 'instances.list', { filter: { name: 'Monitor', runtimeStatus: ['Running'] }, pageSize: 50 });
+    await timed(client, 'instances.list created in one day, page of 50', 'instances.list', {
       filter: { createdFrom: new Date(T0 + 10 * 86_400_000).toISOString(), createdTo: new Date(T0 + 11 * 86_400_000).toISOString() },
       pageSize: 50,
     });
-    await client.timed('instances.list by lastUpdatedTime desc, page of 50', 'instances.list', { orderBy: 'lastUpdatedTime', descending: true, pageSize: 50 });
-    const status = await client.timed('status (7 counts by status)', 'status', {});
+    await timed(client, 'instances.list by lastUpdatedTime desc, page of 50', 'instances.list', { orderBy: 'lastUpdatedTime', descending: true, pageSize: 50 });
+    const status = await timed(client, 'status (7 counts by status)', 'status', {});
     console.log(`    counts ${JSON.stringify(status.counts)}`);
-    await client.timed('instances.get', 'instances.get', { instanceId: first.instances[0].instanceId });
-    await client.timed('instances.list first page of 50, again at the end', 'instances.list', { pageSize: 50 });
+    await timed(client, 'instances.get', 'instances.get', { instanceId: first.instances[0].instanceId });
+    await timed(client, 'instances.list first page of 50, again at the end', 'instances.list', { pageSize: 50 });
     client.close();
   } finally {
     await emu.stop();

@@ -1,8 +1,9 @@
 /**
- * `npm test`: every suite in turn — emulator (plain Node), webview (headless Chromium), extension
- * (inside a real VS Code's extension host) and UI end-to-end (the packaged .vsix in code-server) —
- * with their output passed through and one closing line for the whole run: "N passed, N failed".
- * Exits non-zero when any suite fails or cannot run.
+ * `npm test`: every suite in turn — the static checks (ESLint, the dependency rules), emulator (plain Node),
+ * webview (headless Chromium), extension (inside a real VS Code's extension host) and UI end-to-end (the
+ * packaged .vsix in code-server) — with their output passed through and one closing line for the whole run:
+ * "N passed, N failed". A check that prints no counts of its own counts as one. Exits non-zero when any suite
+ * fails or cannot run.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -10,15 +11,23 @@ import * as path from 'node:path';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const MOCHA = path.join(REPO, 'node_modules', 'mocha', 'bin', 'mocha.js');
+/** What the dependency rules look at (also `npm run lint:deps`). */
+const LINT_DEPS_FOLDERS = ['src', 'media', 'emulator', 'test', 'bench'];
 
 interface Suite {
   name: string;
+  /** Run with this process's node. */
   args: string[];
   /** Skipped (with a line saying so) when this file does not exist. */
   requires?: string;
 }
 
 const SUITES: Suite[] = [
+  { name: 'eslint', args: [path.join(REPO, 'node_modules', 'eslint', 'bin', 'eslint.js'), '.'] },
+  {
+    name: 'dependency rules',
+    args: [path.join(REPO, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruise.mjs'), '--config', '.dependency-cruiser.cjs', ...LINT_DEPS_FOLDERS],
+  },
   { name: 'emulator', args: [MOCHA] },
   { name: 'webview', args: [MOCHA, '--config', 'test/webview/.mocharc.json'], requires: 'test/webview/.mocharc.json' },
   {
@@ -50,7 +59,9 @@ function run(suite: Suite): Promise<{ code: number; passed: number; failed: numb
     child.on('close', (code) => {
       const lines = tail.split('\n').filter((l) => SUMMARY.test(l));
       const m = lines.length ? SUMMARY.exec(lines[lines.length - 1]) : null;
-      resolve({ code: code ?? 1, passed: m ? Number(m[1]) : 0, failed: m ? Number(m[2]) : 0, skipped: m?.[3] ? Number(m[3]) : 0 });
+      const ok = code === 0;
+      if (!m) return resolve({ code: code ?? 1, passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 });
+      resolve({ code: code ?? 1, passed: Number(m[1]), failed: Number(m[2]), skipped: m[3] ? Number(m[3]) : 0 });
     });
   });
 }

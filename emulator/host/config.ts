@@ -23,6 +23,7 @@ export interface AppConfig {
 
 const DEFAULT_TIMEOUT_MS = 30 * 60_000;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- host.json and local.settings.json are loose JSON, read field by field
 function readJson(file: string, warnings: string[]): Record<string, any> {
   if (!fs.existsSync(file)) return {};
   try {

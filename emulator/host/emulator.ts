@@ -17,6 +17,7 @@ import { InstanceControl } from './runtime/instanceControl';
 import { OrchestrationService } from './runtime/orchestrationService';
 import { WorkerProcess } from './runtime/workerProcess';
 import { SqlStore, openStore } from './storage/sqlStore';
+import { DISCOVERY_FILE, type Discovery, type ReadyLine } from '../protocol/launch';
 
 export interface EmulatorOptions {
   appDir: string;
@@ -35,16 +36,6 @@ export interface EmulatorOptions {
   logger?: Logger;
 }
 
-export interface ReadyInfo {
-  event: 'ready';
-  http: string;
-  ws: string;
-  token: string;
-  dataDir: string;
-  pid: number;
-}
-
-export const DISCOVERY_FILE = 'emulator.json';
 const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
 
 export class Emulator {
@@ -109,7 +100,7 @@ export class Emulator {
       control,
       worker,
       logger,
-      info: () => ({ http: emulator?.httpUrl ?? `http://${host}:${port}`, dataDir, appDir, hubName: config.hubName }),
+      info: () => ({ http: emulator?.httpUrl ?? `http://${host}:${port}`, dataDir, appDir, hubName: config.hubName, routePrefix: config.routePrefix }),
     });
     const server = createServer({
       control,
@@ -161,7 +152,7 @@ export class Emulator {
     return `${this.httpUrl.replace(/^http/, 'ws')}${CONTROL_PATH}`;
   }
 
-  readyInfo(): ReadyInfo {
+  readyInfo(): ReadyLine {
     return { event: 'ready', http: this.httpUrl, ws: this.wsUrl, token: this.token, dataDir: this.dataDir, pid: process.pid };
   }
 
@@ -203,6 +194,7 @@ export class Emulator {
   /** Lets the extension attach to a running emulator: pid, port and token in the data folder. */
   private writeDiscovery(): void {
     const file = path.join(this.dataDir, DISCOVERY_FILE);
-    fs.writeFileSync(file, JSON.stringify({ ...this.readyInfo(), appDir: this.config.appDir }, null, 2), { mode: 0o600 });
+    const discovery: Discovery = { ...this.readyInfo(), appDir: this.config.appDir };
+    fs.writeFileSync(file, JSON.stringify(discovery, null, 2), { mode: 0o600 });
   }
 }

@@ -76,6 +76,8 @@ export interface EmulatorStatus {
   app: {
     dir: string;
     hubName: string;
+    /** host.json `extensions.http.routePrefix` without slashes: the app's HTTP functions are under `/<routePrefix>/` ("" = at the root). */
+    routePrefix: string;
     state: 'starting' | 'ready' | 'loadFailed' | 'stopped';
     loadError: string | null;
     workerPid: number | null;

@@ -7,7 +7,7 @@ import { errorText, errorWithStack, formatDateTime, formatDuration, plural, pret
 import { icon, outcomeIcon } from './icons.js';
 import type { IconName } from './icons.js';
 import { statusOutcome } from './ganttRows.js';
-import type { InstanceCommand, RuntimeStatus } from './protocol.js';
+import type { InstanceCommand, RuntimeStatus } from '../../emulator/protocol/timelineWebview.js';
 import type { Store } from './store.js';
 
 export interface HeaderHost {

@@ -3,7 +3,7 @@
  * The numbers are the Durable Task Framework's (same as `EventType` of emulator/protocol/durable.ts).
  */
 import type { ErrorInfo } from './modelTypes.js';
-import type { HistoryEvent } from './protocol.js';
+import type { HistoryEvent } from '../../emulator/protocol/timelineWebview.js';
 
 export const ET = {
   ExecutionStarted: 0,

@@ -11,7 +11,7 @@
 import { ET, HTTP_ACTIVITY, decodePayload, entityReply, errorOf, eventTime, httpRequest, parseEntityId } from './history.js';
 import { isTerminalStatus } from './modelTypes.js';
 import type { Attempt, ErrorInfo, Episode, ItemKind, Marker, TimelineItem, TimelineModel } from './modelTypes.js';
-import type { HistoryEvent, InstanceDetail, RuntimeStatus } from './protocol.js';
+import type { HistoryEvent, InstanceDetail, RuntimeStatus } from '../../emulator/protocol/timelineWebview.js';
 
 export * from './modelTypes.js';
 

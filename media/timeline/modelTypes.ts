@@ -2,7 +2,7 @@
  * Types of the timeline model (see model.ts): items (bars), their attempts, markers, episodes.
  * All times are milliseconds since the epoch.
  */
-import type { RuntimeStatus } from './protocol.js';
+import type { RuntimeStatus } from '../../emulator/protocol/timelineWebview.js';
 
 export type ItemKind = 'activity' | 'subOrchestration' | 'timer' | 'http' | 'entity';
 /** `cancelled`: a timer that never fired in an execution that ended. */

@@ -4,7 +4,7 @@
  */
 import { buildModel, findItem } from './model.js';
 import type { TimelineModel } from './model.js';
-import type { HistoryEvent, InstanceDetail } from './protocol.js';
+import type { HistoryEvent, InstanceDetail } from '../../emulator/protocol/timelineWebview.js';
 
 /**
  * What is selected. An item (row) and optionally one of its attempts; or a marker; or a history event

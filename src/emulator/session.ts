@@ -9,9 +9,10 @@ import * as vscode from 'vscode';
 import type { EmulatorStatus, Method, Params, PushMessage, Result } from '../../emulator/protocol/control';
 import type { FunctionInfo, LogLevel } from '../../emulator/protocol/worker';
 import { dataFolderFor, readSettings, resolveAppFolder } from '../config';
-import { ControlClient, ControlError } from './controlClient';
-import { readDiscovery, type Discovery } from './discovery';
-import { EmulatorProcess } from './emulatorProcess';
+import { ControlClient, ControlError } from '../../emulator/client/controlClient';
+import { readDiscovery } from '../../emulator/client/discovery';
+import { EmulatorProcess } from '../../emulator/client/emulatorProcess';
+import type { Discovery } from '../../emulator/protocol/launch';
 
 export type EmulatorState = 'stopped' | 'starting' | 'running' | 'stopping' | 'crashed';
 
@@ -51,8 +52,6 @@ export class EmulatorSession implements vscode.Disposable {
   readonly onDidChangeFunctions = this.functionsEmitter.event;
   /** Status from the host's hello (counts are as of the connection). */
   status: EmulatorStatus | undefined;
-  /** host.json extensions.http.routePrefix of the running app ("api" by default). */
-  routePrefix = 'api';
 
   constructor(
     private readonly extensionPath: string,
@@ -79,6 +78,11 @@ export class EmulatorSession implements vscode.Disposable {
       return Promise.reject(new ControlError('disconnected', 'The Durable Functions emulator is not running. Run "Durable: Start Emulator" first.'));
     }
     return this.client.request(method, params);
+  }
+
+  /** host.json extensions.http.routePrefix of the running app, as the emulator read it ("api" by default). */
+  get routePrefix(): string {
+    return this.status?.app.routePrefix ?? 'api';
   }
 
   async refreshFunctions(): Promise<void> {
@@ -156,7 +160,7 @@ export class EmulatorSession implements vscode.Disposable {
     this.setState('starting');
     try {
       const discovered = readDiscovery(dataDir);
-      if (discovered && (await this.tryAttach(discovered, appDir))) return true;
+      if (discovered && (await this.tryAttach(discovered))) return true;
       await this.spawn(appDir, dataDir, options.port ?? settings.port, settings.nodePath, settings.inspect);
       return true;
     } catch (error) {
@@ -175,16 +179,16 @@ export class EmulatorSession implements vscode.Disposable {
     }
   }
 
-  private async tryAttach(found: Discovery, appDir: string): Promise<boolean> {
+  private async tryAttach(found: Discovery): Promise<boolean> {
     let client: ControlClient;
     try {
-      client = await ControlClient.connect(found.ws, found.token, 5000);
+      client = await ControlClient.connect(found.ws, found.token, { timeoutMs: 5000 });
     } catch (error) {
       this.log.warn(`Found a running emulator (pid ${found.pid}) but could not attach: ${(error as Error).message}`);
       return false;
     }
     this.log.info(`Attached to the running emulator at ${found.http} (pid ${found.pid}).`);
-    await this.connected(client, { ...found, appDir: found.appDir ?? appDir, attached: true });
+    await this.connected(client, { ...found, attached: true });
     return true;
   }
 
@@ -192,7 +196,8 @@ export class EmulatorSession implements vscode.Disposable {
     const cliPath = this.cliPath();
     this.log.info(`Starting: ${nodePath} ${cliPath} --app ${appDir} --data ${dataDir} --port ${port}`);
     const started = Date.now();
-    const { process: child, ready } = await EmulatorProcess.start({ nodePath, cliPath, appDir, dataDir, port, inspect });
+    // If the extension host dies without deactivating, the emulator goes with it (--parent-pid).
+    const { process: child, ready } = await EmulatorProcess.start({ nodePath, cliPath, appDir, dataDir, port, inspect, parentPid: process.pid, cwd: appDir });
     this.child = child;
     child.on('stdout', (line: string) => this.logLine(line));
     child.on('stderr', (line: string) => this.log.error(line));
@@ -221,7 +226,6 @@ export class EmulatorSession implements vscode.Disposable {
     // A child's logs arrive on its stdout; an attached emulator's only over the socket.
     if (connection.attached) topics.push('logs');
     const [functions] = await Promise.all([client.request('functions.list', {}), client.request('subscribe', { topics })]);
-    this.routePrefix = await readRoutePrefix(connection.appDir);
     this.setFunctions(functions);
     this.setState('running');
     const app = client.hello.app;
@@ -308,15 +312,5 @@ export class EmulatorSession implements vscode.Disposable {
       default:
         return this.log.info(text);
     }
-  }
-}
-
-async function readRoutePrefix(appDir: string): Promise<string> {
-  try {
-    const host = JSON.parse(await fs.promises.readFile(path.join(appDir, 'host.json'), 'utf8')) as { extensions?: { http?: { routePrefix?: unknown } } };
-    const prefix = host.extensions?.http?.routePrefix;
-    return typeof prefix === 'string' ? prefix.replace(/^\/+|\/+$/g, '') : 'api';
-  } catch {
-    return 'api';
   }
 }

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { HistoryEvent } from '../../emulator/protocol/durable';
-import { HISTORY_PAGE_SIZE } from '../../media/timeline/protocol';
+import { HISTORY_PAGE_SIZE } from '../../emulator/protocol/timelineWebview';
 import type { EmulatorSession } from '../emulator/session';
 import { Cancelled } from '../errors';
 

@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { PushMessage } from '../../emulator/protocol/control';
-import type { OpenInstanceMessage, PersistedState } from '../../media/timeline/protocol';
+import type { OpenInstanceMessage, PersistedState } from '../../emulator/protocol/timelineWebview';
 import { instanceArg } from '../commands/prompts';
 import type { EmulatorSession, EmulatorState } from '../emulator/session';
 import { registerCommand } from '../errors';

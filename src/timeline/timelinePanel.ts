@@ -1,6 +1,6 @@
 /**
  * One timeline panel: its WebviewPanel, the instance it shows (a drill-down can change it) and its side of
- * the message contract (media/timeline/protocol.ts): answers `ready` and `requestHistory`, forwards the
+ * the message contract (emulator/protocol/timelineWebview.ts): answers `ready` and `requestHistory`, forwards the
  * pushes the manager routes to it, hands the page's actions to the commands. What concerns several panels
  * (subscriptions, routing pushes, one panel per instance) is the manager's.
  */
@@ -14,8 +14,8 @@ import {
   type OpenInstanceMessage,
   type ThemeKind,
   type ToWebviewMessage,
-} from '../../media/timeline/protocol';
-import { ControlError } from '../emulator/controlClient';
+} from '../../emulator/protocol/timelineWebview';
+import { ControlError } from '../../emulator/client/controlClient';
 import type { EmulatorSession } from '../emulator/session';
 import { Cancelled, showError } from '../errors';
 import { timelineHtml } from './html';

@@ -25,6 +25,7 @@ describe('control channel (WebSocket)', function () {
       assert.equal(hello.status.pid, emu.pid);
       assert.equal(hello.status.app.state, 'ready');
       assert.equal(hello.status.app.hubName, 'ScenarioHub');
+      assert.equal(hello.status.app.routePrefix, 'api');
       assert.equal(typeof hello.status.app.workerPid, 'number');
       assert.ok(!Number.isNaN(Date.parse(hello.status.startedAt)));
       assert.equal(typeof hello.status.counts, 'object');

@@ -1,6 +1,6 @@
 /**
- * The front-end bundled by webpack into one script (as the .vsix ships it) runs under the strictest CSP:
- * `script-src 'nonce-…'` only, no resource root for scripts. Same page otherwise.
+ * The front-end bundled by webpack.config.js into one script (as the .vsix ships it) runs under the strictest
+ * CSP: `script-src 'nonce-…'` only, no resource root for scripts. Same page otherwise, without the tests' probes.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -18,7 +18,7 @@ describe('timeline webview: webpack bundle under a nonce-only CSP', function () 
   before(async function () {
     bundleDir = await bundleTimeline();
     harness = await startHarness();
-    harness.server.setBundleDir(bundleDir);
+    harness.server.setBundleDir(path.join(bundleDir, 'media'));
   });
   after(async () => {
     await page?.close().catch(() => undefined);
@@ -27,9 +27,11 @@ describe('timeline webview: webpack bundle under a nonce-only CSP', function () 
   });
 
   it('renders the retry fixture with no CSP violation, no eval, one script', async () => {
-    const size = fs.statSync(path.join(bundleDir, 'timeline.js')).size;
-    console.log(`      bundle: timeline.js ${(size / 1024).toFixed(1)} KiB`);
-    assert.ok(!/\beval\(|new Function\(/.test(fs.readFileSync(path.join(bundleDir, 'timeline.js'), 'utf8')), 'no eval in the bundle');
+    const script = path.join(bundleDir, 'media', 'timeline.js');
+    console.log(`      bundle: timeline.js ${(fs.statSync(script).size / 1024).toFixed(1)} KiB`);
+    const code = fs.readFileSync(script, 'utf8');
+    assert.ok(!/\beval\(|new Function\(/.test(code), 'no eval in the bundle');
+    assert.deepEqual(code.match(/timelineDebug|timelineMetrics|inspection/g), null, 'no test probe in the bundle');
     page = await TimelinePage.open(harness, { bundle: true, theme: 'light' });
     const csp = await page.page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
     assert.match(csp!, /script-src 'nonce-[^']+'(;|$)/);
@@ -40,5 +42,6 @@ describe('timeline webview: webpack bundle under a nonce-only CSP', function () 
     assert.match((await page.page.textContent('.details .details-title'))!, /FailTimes/);
     assert.deepEqual(await page.cspViolations(), []);
     assert.deepEqual(page.errors, []);
+    assert.deepEqual(await page.page.evaluate(() => ['timelineDebug', 'timelineMetrics'].filter((name) => name in globalThis)), [], 'no probe on window');
   });
 });

@@ -6,35 +6,30 @@
  * live without reloading.
  */
 import * as assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { HistoryPage, InstanceDetail } from '../../emulator/protocol/control';
 import { startHarness, TimelinePage } from './support/browser';
 import type { Harness, PostedMessage } from './support/browser';
-import { Control, post, sleep, startEmulator, stopEmulator } from './support/emulator';
+import { post, sleep, startEmulator } from './support/emulator';
+import type { ConnectedEmulator } from './support/emulator';
 
 describe('timeline webview with the real emulator (live)', function () {
   let harness: Harness;
-  let child: ChildProcess | undefined;
-  let control: Control | undefined;
+  let emulator: ConnectedEmulator | undefined;
   let dataDir: string;
   let page: TimelinePage | undefined;
   let http = '';
 
   before(async function () {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'timeline-live-'));
-    const emulator = await startEmulator(dataDir);
-    child = emulator.child;
+    emulator = await startEmulator(dataDir);
     http = emulator.ready.http;
-    control = await Control.open(emulator.ready);
     harness = await startHarness();
   });
   after(async () => {
     await page?.close().catch(() => undefined);
-    control?.close();
-    if (child) await stopEmulator(child);
+    await emulator?.stop();
     await harness?.close();
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
@@ -42,9 +37,9 @@ describe('timeline webview with the real emulator (live)', function () {
   it('a waiting instance: Raise Event from the page, then the event and the completion appear live', async () => {
     const instanceId = `live-${Date.now()}`;
     await post(`${http}/runtime/webhooks/durabletask/orchestrators/WaitForApproval/${instanceId}`, { order: 7 });
-    const c = control!;
+    const c = emulator!.control;
     for (let i = 0; i < 100; i++) {
-      const d = await c.call<InstanceDetail>('instances.get', { instanceId }).catch(() => null);
+      const d = await c.request('instances.get', { instanceId }).catch(() => null);
       if (d?.waitingForEvents.includes('Approval')) break;
       await sleep(50);
     }
@@ -57,22 +52,22 @@ describe('timeline webview with the real emulator (live)', function () {
       if (msg.topic === 'history' && msg.instanceId === instanceId) {
         await p.send({ type: 'historyAppended', instanceId, executionId: msg.executionId, from: msg.from, events: msg.events, reset: msg.reset });
       } else if (msg.topic === 'instances' && msg.changed.some((s: { instanceId: string }) => s.instanceId === instanceId)) {
-        await p.send({ type: 'instanceUpdated', instance: await c.call<InstanceDetail>('instances.get', { instanceId }) });
+        await p.send({ type: 'instanceUpdated', instance: await c.request('instances.get', { instanceId }) });
       }
     });
-    await c.call('subscribe', { topics: ['history', 'instances'], instanceIds: [instanceId] });
+    await c.request('subscribe', { topics: ['history', 'instances'], instanceIds: [instanceId] });
     page = p = await TimelinePage.open(harness, {
       theme: 'dark',
       onPost: (m) => {
         if (m.type === 'command') {
           commands.push(m);
           // The real extension prompts for the event's name and data (the waiting one is offered first).
-          if (m.name === 'raiseEvent') void c.call('instances.raiseEvent', { instanceId: m.instanceId, eventName: 'Approval', data: { approved: true, by: 'timeline' } });
+          if (m.name === 'raiseEvent') void c.request('instances.raiseEvent', { instanceId: m.instanceId as string, eventName: 'Approval', data: { approved: true, by: 'timeline' } });
         }
       },
     });
-    const instance = await c.call<InstanceDetail>('instances.get', { instanceId });
-    const history = await c.call<HistoryPage>('instances.history', { instanceId, from: 0, limit: 5000 });
+    const instance = await c.request('instances.get', { instanceId });
+    const history = await c.request('instances.history', { instanceId, from: 0, limit: 5000 });
     await p.send({ type: 'init', instance, history, now: new Date().toISOString() });
     await p.waitReady();
     assert.equal(await p.page.textContent('.badge.status'), 'Running');

@@ -1,10 +1,10 @@
 /**
- * The webview message contract (media/timeline/protocol.ts): recorded fixtures are init messages as they
+ * The webview message contract (emulator/protocol/timelineWebview.ts): recorded fixtures are init messages as they
  * are, and parseFromWebview accepts exactly the messages the page may post.
  */
 import * as assert from 'node:assert/strict';
-import { INSTANCE_COMMANDS, parseFromWebview } from '../../media/timeline/protocol';
-import type { InitMessage } from '../../media/timeline/protocol';
+import { INSTANCE_COMMANDS, parseFromWebview } from '../../emulator/protocol/timelineWebview';
+import type { InitMessage } from '../../emulator/protocol/timelineWebview';
 import { loadFixture } from './support/fixtures';
 
 describe('timeline message contract', () => {

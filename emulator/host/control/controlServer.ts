@@ -34,7 +34,7 @@ export interface ControlServerOptions {
   worker: WorkerProcess;
   logger: Logger;
   /** Facts of the running emulator for `status` (the HTTP URL is known only once it listens). */
-  info: () => { http: string; dataDir: string; appDir: string; hubName: string };
+  info: () => { http: string; dataDir: string; appDir: string; hubName: string; routePrefix: string };
   /** Least time between two flushes of pushes. Default 100 ms. */
   flushIntervalMs?: number;
   limits?: Partial<ConnectionLimits>;
@@ -171,6 +171,7 @@ export class ControlServer implements ConnectionHost {
       app: {
         dir: info.appDir,
         hubName: info.hubName,
+        routePrefix: info.routePrefix,
         state: worker.state,
         loadError: worker.loadError?.message ?? null,
         workerPid: worker.pid ?? null,

@@ -36,7 +36,7 @@ describe('api: listing and reading instances', () => {
   const failed: string[] = [];
   let running: string;
   let batchA: string[] = [];
-  let batchB: string[] = [];
+  const batchB: string[] = [];
   let windowFrom: Date;
   let windowTo: Date;
 

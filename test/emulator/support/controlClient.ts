@@ -1,16 +1,11 @@
-/** A client of the control channel for the tests, and helpers that wait on instances through it. */
+/**
+ * The shared control client (emulator/client/controlClient.ts) for the tests: every host message kept, raw
+ * frames for the protocol's error paths, and helpers that wait on instances through it.
+ */
 import * as assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import {
-  HelloMessage,
-  HostMessage,
-  InstanceSummary,
-  Method,
-  Params,
-  PushMessage,
-  ResponseMessage,
-  Result,
-} from '../../../emulator/protocol/control';
+import { ControlClient, ControlError } from '../../../emulator/client/controlClient';
+import type { HelloMessage, HostMessage, InstanceSummary, Method, Params, PushMessage, ResponseMessage, Result } from '../../../emulator/protocol/control';
 import { RunningEmulator, fixtureApp, startEmulator } from './emulatorProcess';
 import { waitFor } from './httpClient';
 
@@ -26,55 +21,44 @@ export class CallError extends Error {
   }
 }
 
-/** A bare client: every host message is kept, requests are correlated by id. */
+/** Every host message is kept (the hello first), with the arrival time of each push. */
 export class TestClient {
-  readonly messages: HostMessage[] = [];
+  readonly messages: HostMessage[];
   readonly pushes: PushMessage[] = [];
   /** Arrival time (ms) of each push, same index as `pushes`. */
   readonly pushTimes: number[] = [];
-  private nextId = 1;
   private readonly waiters = new Set<() => void>();
+  private nextRawId = 1_000_000;
   closeCode: number | null = null;
 
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      const message = JSON.parse(data.toString()) as HostMessage;
+  private constructor(readonly client: ControlClient) {
+    this.messages = [client.helloMessage];
+    client.on('message', (message: HostMessage) => {
       this.messages.push(message);
       if (message.type === 'push') {
         this.pushes.push(message);
         this.pushTimes.push(performance.now());
       }
-      for (const waiter of [...this.waiters]) waiter();
+      this.wake();
     });
-    ws.on('close', (code) => {
-      this.closeCode = code;
-      for (const waiter of [...this.waiters]) waiter();
+    client.onClose((code) => {
+      this.closeCode = code ?? 1006;
+      this.wake();
     });
-    ws.on('error', () => undefined);
   }
 
-  static connect(emu: RunningEmulator, options: { token?: string | null; header?: boolean; origin?: string; path?: string } = {}): Promise<TestClient> {
-    const token = options.token === undefined ? emu.token : options.token;
-    const url = new URL(emu.ws);
-    if (options.path) url.pathname = options.path;
-    if (token !== null && !options.header) url.searchParams.set('token', token);
-    const headers: Record<string, string> = {};
-    if (token !== null && options.header) headers.authorization = `Bearer ${token}`;
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { headers, origin: options.origin, maxPayload: 256 * 1024 * 1024 });
-      const client = new TestClient(ws);
-      ws.once('unexpected-response', (_req, res) => {
-        res.resume();
-        ws.terminate();
-        reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode }));
-      });
-      ws.once('error', reject);
-      client.waitForMessage((m) => m.type === 'hello', 10_000).then(() => resolve(client), reject);
-    });
+  /** `header`: the token in an Authorization header only (default: the query parameter only). */
+  static async connect(emu: RunningEmulator, options: { header?: boolean } = {}): Promise<TestClient> {
+    return new TestClient(await ControlClient.connect(emu.ws, emu.token, { tokenIn: options.header ? 'header' : 'query' }));
   }
 
   get hello(): HelloMessage {
-    return this.messages.find((m) => m.type === 'hello') as HelloMessage;
+    return this.client.helloMessage;
+  }
+
+  /** The connection itself, to send frames the client would not. */
+  get ws(): WebSocket {
+    return this.client.socket;
   }
 
   waitForMessage(predicate: (m: HostMessage) => boolean, timeoutMs = 30_000, start = 0): Promise<HostMessage> {
@@ -106,20 +90,22 @@ export class TestClient {
   async raw(data: string | Buffer, id: number | null = null, binary = false): Promise<ResponseMessage> {
     const start = this.messages.length;
     this.ws.send(data, { binary });
-    return (await this.waitForMessage((m) => m.type === 'response' && m.id === id, 30_000, start)) as ResponseMessage;
+    return (await this.waitForMessage((m) => m.type === 'response' && m.id === id, 60_000, start)) as ResponseMessage;
   }
 
+  /** The response as the host sent it, error or not (ids of its own, far from the client's). */
   async request<M extends Method>(method: M, params: Params<M>): Promise<ResponseMessage<M>> {
-    const id = this.nextId++;
-    const start = this.messages.length;
-    this.ws.send(JSON.stringify({ type: 'request', id, method, params }));
-    return (await this.waitForMessage((m) => m.type === 'response' && m.id === id, 60_000, start)) as ResponseMessage<M>;
+    const id = this.nextRawId++;
+    return (await this.raw(JSON.stringify({ type: 'request', id, method, params }), id)) as ResponseMessage<M>;
   }
 
   async call<M extends Method>(method: M, params: Params<M>): Promise<Result<M>> {
-    const reply = await this.request(method, params);
-    if (!reply.ok) throw new CallError(reply.error.code, reply.error.message);
-    return reply.result as Result<M>;
+    try {
+      return await this.client.request(method, params, 60_000);
+    } catch (error) {
+      if (error instanceof ControlError) throw new CallError(error.code, error.message);
+      throw error;
+    }
   }
 
   async callError<M extends Method>(method: M, params: Params<M>): Promise<string> {
@@ -151,7 +137,11 @@ export class TestClient {
   }
 
   close(): void {
-    this.ws.close();
+    this.client.close();
+  }
+
+  private wake(): void {
+    for (const waiter of [...this.waiters]) waiter();
   }
 }
 

@@ -1,27 +1,21 @@
 /**
- * Test harness: the emulator CLI as a real child process on port 0, with its ready line parsed,
- * its logs captured, and everything it made cleaned up.
+ * Test harness: the emulator CLI as a real child process on port 0 (through the shared launcher,
+ * emulator/client/emulatorProcess.ts), with its logs captured and everything it made cleaned up.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { EmulatorProcess } from '../../../emulator/client/emulatorProcess';
+import type { ReadyLine } from '../../../emulator/protocol/launch';
 
 export const REPO = path.resolve(__dirname, '..', '..', '..', '..');
 export const CLI = path.join(REPO, 'out', 'emulator', 'host', 'cli.js');
 export const FIXTURES = path.join(REPO, 'test', 'fixtures', 'apps');
 
-export interface ReadyLine {
-  event: 'ready';
-  http: string;
-  ws: string;
-  token: string;
-  dataDir: string;
-  pid: number;
-}
-
 export interface RunningEmulator extends ReadyLine {
   proc: ChildProcess;
+  /** Every stdout line after the ready line and every stderr line, in arrival order. */
   logs: string[];
   /** SIGTERM and wait; resolves with the exit code. */
   stop(): Promise<number | null>;
@@ -31,7 +25,7 @@ export interface RunningEmulator extends ReadyLine {
 }
 
 const temps: string[] = [];
-const running = new Set<ChildProcess>();
+const running = new Set<EmulatorProcess>();
 
 export function tempDir(prefix = 'durable-emulator-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -41,22 +35,8 @@ export function tempDir(prefix = 'durable-emulator-test-'): string {
 
 /** Kills every emulator the tests started and removes every temp folder; call from a root after hook. */
 export async function cleanupAll(): Promise<void> {
-  await Promise.all([...running].map((proc) => killProcess(proc)));
+  await Promise.all([...running].map((emulator) => emulator.kill()));
   for (const dir of temps.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-}
-
-function killProcess(proc: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
-  if (proc.exitCode !== null || proc.signalCode !== null) {
-    running.delete(proc);
-    return Promise.resolve(proc.exitCode);
-  }
-  return new Promise((resolve) => {
-    proc.once('exit', (code) => {
-      running.delete(proc);
-      resolve(code);
-    });
-    proc.kill(signal);
-  });
 }
 
 export interface StartOptions {
@@ -71,27 +51,26 @@ export function fixtureApp(name: string): string {
   return path.join(FIXTURES, name);
 }
 
-export function startEmulator(options: StartOptions): Promise<RunningEmulator> {
-  const dataDir = options.dataDir ?? tempDir();
-  const args = [CLI, '--app', options.app, '--port', '0', '--data', dataDir, ...(options.args ?? [])];
-  const proc = spawn(process.execPath, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(proc);
+export async function startEmulator(options: StartOptions): Promise<RunningEmulator> {
+  const emulator = EmulatorProcess.launch({
+    cliPath: CLI,
+    appDir: options.app,
+    dataDir: options.dataDir ?? tempDir(),
+    port: 0,
+    args: options.args,
+    env: options.env,
+    readyTimeoutMs: options.timeoutMs ?? 60_000,
+  });
+  running.add(emulator);
+  void emulator.exited.then(() => running.delete(emulator));
   const logs: string[] = [];
   const listeners = new Set<() => void>();
-  let buffer = '';
   const onLine = (line: string) => {
     logs.push(line);
     for (const listener of listeners) listener();
   };
-  proc.stdout!.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      onLine(buffer.slice(0, nl));
-      buffer = buffer.slice(nl + 1);
-    }
-  });
-  proc.stderr!.on('data', (chunk: Buffer) => chunk.toString('utf8').split('\n').filter(Boolean).forEach(onLine));
+  emulator.on('stdout', onLine);
+  emulator.on('stderr', onLine);
 
   const waitForLog = (pattern: RegExp, timeoutMs = 30_000) =>
     new Promise<string>((resolve, reject) => {
@@ -111,34 +90,20 @@ export function startEmulator(options: StartOptions): Promise<RunningEmulator> {
       check();
     });
 
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      void killProcess(proc);
-      reject(new Error(`The emulator did not print its ready line. Output:\n${logs.join('\n')}`));
-    }, options.timeoutMs ?? 60_000);
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`The emulator exited with ${code} before it was ready. Output:\n${logs.join('\n')}`));
-    });
-    const check = () => {
-      const line = logs.find((l) => l.startsWith('{"event":"ready"'));
-      if (!line) return;
-      listeners.delete(check);
-      clearTimeout(timer);
-      proc.removeAllListeners('exit');
-      proc.on('exit', () => running.delete(proc));
-      const ready = JSON.parse(line) as ReadyLine;
-      resolve({
-        ...ready,
-        proc,
-        logs,
-        stop: () => killProcess(proc, 'SIGTERM'),
-        kill: async () => void (await killProcess(proc, 'SIGKILL')),
-        waitForLog,
-      });
-    };
-    listeners.add(check);
-  });
+  let ready: ReadyLine;
+  try {
+    ready = await emulator.ready;
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\nOutput:\n${logs.join('\n')}`);
+  }
+  return {
+    ...ready,
+    proc: emulator.child,
+    logs,
+    stop: () => emulator.stop(30_000),
+    kill: () => emulator.kill(),
+    waitForLog,
+  };
 }
 
 /** One emulator on the scenarios fixture for the enclosing describe block; the getter returns it. */

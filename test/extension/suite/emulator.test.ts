@@ -1,10 +1,9 @@
 /** The emulator's lifecycle from the extension: start, functions, stop, attach through the discovery file, crash. */
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
 import * as vscode from 'vscode';
+import { EmulatorProcess } from '../../../emulator/client/emulatorProcess';
 import { appFolder, extensionApi, startEmulator, tempDataFolder, waitFor } from './helpers';
 
 suite('emulator lifecycle', () => {
@@ -53,12 +52,8 @@ suite('emulator lifecycle', () => {
     const api = await extensionApi();
     const dataFolder = tempDataFolder();
     const cli = path.join(vscode.extensions.getExtension('durable-emulator.durable-functions-emulator')!.extensionPath, 'dist', 'emulator', 'host', 'cli.js');
-    const child = spawn('node', [cli, '--app', appFolder(), '--port', '0', '--data', dataFolder], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const { process: cliProcess, ready } = await EmulatorProcess.start({ nodePath: 'node', cliPath: cli, appDir: appFolder(), dataDir: dataFolder, port: 0 });
     try {
-      const ready = await new Promise<{ pid: number; http: string }>((resolve, reject) => {
-        child.once('exit', (code) => reject(new Error(`the CLI exited with ${code}`)));
-        readline.createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line)));
-      });
       await startEmulator(api, dataFolder);
       const c = api.session.connection!;
       assert.equal(c.attached, true);
@@ -67,9 +62,9 @@ suite('emulator lifecycle', () => {
       assert.ok(api.functions.roots.length > 0);
       // Stop is explicit: it ends the attached emulator too.
       await vscode.commands.executeCommand('durable.stopEmulator');
-      await waitFor('the attached emulator to exit', () => child.exitCode !== null || child.signalCode !== null);
+      await waitFor('the attached emulator to exit', () => !cliProcess.isRunning);
     } finally {
-      child.kill('SIGKILL');
+      await cliProcess.kill();
     }
   });
 

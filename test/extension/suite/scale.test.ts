@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { Method } from '../../../emulator/protocol/control';
 import type { RuntimeStatus } from '../../../emulator/protocol/durable';
 import type { GroupNode, InstanceTreeNode } from '../../../src/instances/instanceModel';
-import { extensionApi, startEmulator, tempDataFolder, uniqueId, waitFor, waitForTreeInstance } from './helpers';
+import { extensionApi, tempDataFolder, uniqueId, waitFor, waitForTreeInstance } from './helpers';
 
 // Test-only: the store seeds the data folder directly (the extension itself never imports emulator/host).
 // eslint-disable-next-line @typescript-eslint/no-require-imports

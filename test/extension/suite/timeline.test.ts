@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EventType } from '../../../emulator/protocol/durable';
-import type { FromWebviewMessage, ToWebviewMessage } from '../../../media/timeline/protocol';
+import type { FromWebviewMessage, ToWebviewMessage } from '../../../emulator/protocol/timelineWebview';
 import type { DurableExtensionApi } from '../../../src/extension';
 import type { TimelinePanel } from '../../../src/timeline/timelinePanel';
 import { extensionApi, instanceStatus, startEmulator, startOrchestration, uniqueId, waitFor, waitForTreeInstance } from './helpers';

@@ -1,7 +1,8 @@
 /**
- * The browser build of the webview front-end for the tests: media/ compiled with media/tsconfig.json into a
- * private folder, once per process, so that the tests do not depend on build order or on another build
- * running meanwhile. Returns the folder holding `timeline/*.js`.
+ * The browser build of the webview front-end for the tests: the test entry (test/webview/page/main.ts, the page
+ * plus its probes) and what it imports (media/, emulator/protocol/timelineWebview.ts) compiled as browser ES
+ * modules into a private folder, once per process, so that the tests do not depend on build order or on another
+ * build running meanwhile. Returns that folder (the repository's layout: `media/timeline/*.js`, ...).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -15,7 +16,7 @@ export function browserBuild(): Promise<string> {
   build ??= Promise.resolve().then(() => {
     const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'timeline-media-'));
     process.once('exit', () => fs.rmSync(outDir, { recursive: true, force: true }));
-    const configFile = path.join(ROOT, 'media', 'tsconfig.json');
+    const configFile = path.join(ROOT, 'test', 'webview', 'page', 'tsconfig.json');
     const config = ts.getParsedCommandLineOfConfigFile(configFile, { outDir }, {
       ...ts.sys,
       onUnRecoverableConfigFileDiagnostic: (d) => {
@@ -29,7 +30,7 @@ export function browserBuild(): Promise<string> {
     if (diagnostics.length) {
       throw new Error(ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => ROOT, getNewLine: () => '\n' }));
     }
-    return path.join(outDir, 'media');
+    return outDir;
   });
   return build;
 }

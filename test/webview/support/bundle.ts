@@ -1,49 +1,26 @@
 /**
- * Bundles the timeline front-end with webpack the way the extension's build should (one classic script,
- * so a nonce-only `script-src` suffices), into a temporary folder. The configuration here is the one
- * media/timeline/README.md recommends for webpack.config.js.
+ * Bundles the timeline front-end with the production configuration of webpack.config.js (its
+ * `webview-timeline` build: one classic script, so a nonce-only `script-src` suffices) into a temporary
+ * folder instead of dist/. Returns that folder; the page is `media/timeline.js` in it.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Configuration, Stats } from 'webpack';
 import { ROOT } from './server';
 
-/** The webpack configuration of the webview bundle (`dist/media/timeline.js` in the extension). */
-export function timelineWebpackConfig(outDir: string, production = true): Record<string, unknown> {
-  return {
-    name: 'webview-timeline',
-    target: 'web',
-    mode: production ? 'production' : 'development',
-    devtool: false,
-    context: ROOT,
-    entry: { timeline: './media/timeline/main.ts' },
-    output: { path: outDir, filename: '[name].js' },
-    resolve: {
-      extensions: ['.ts', '.js'],
-      // The sources import './x.js' (browser ES modules); webpack finds the .ts files.
-      extensionAlias: { '.js': ['.ts', '.js'] },
-    },
-    module: {
-      rules: [
-        {
-          test: /\.ts$/,
-          exclude: /node_modules/,
-          loader: 'ts-loader',
-          options: { transpileOnly: true, configFile: path.join(ROOT, 'media', 'tsconfig.json') },
-        },
-      ],
-    },
-    performance: { hints: false },
-    infrastructureLogging: { level: 'warn' },
-  };
-}
+type ConfigFactory = (env: unknown, argv: { mode?: string }) => Configuration[];
 
 export async function bundleTimeline(): Promise<string> {
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'timeline-bundle-'));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const webpack = require('webpack') as (config: unknown, cb: (err: Error | null, stats?: { hasErrors(): boolean; toString(o: unknown): string }) => void) => void;
+  const configs = (require(path.join(ROOT, 'webpack.config.js')) as ConfigFactory)(undefined, { mode: 'production' });
+  const timeline = configs.find((c) => c.name === 'webview-timeline');
+  if (!timeline) throw new Error('webpack.config.js has no webview-timeline build');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const webpack = require('webpack') as (config: Configuration, cb: (err: Error | null, stats?: Stats) => void) => void;
   await new Promise<void>((resolve, reject) =>
-    webpack(timelineWebpackConfig(outDir), (err, stats) => {
+    webpack({ ...timeline, context: ROOT, output: { ...timeline.output, path: outDir }, infrastructureLogging: { level: 'warn' } }, (err, stats) => {
       if (err) return reject(err);
       if (stats?.hasErrors()) return reject(new Error(stats.toString({ all: false, errors: true })));
       resolve();

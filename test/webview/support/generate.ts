@@ -160,7 +160,7 @@ export function generateHistory(options: GenerateOptions): TimelineFixture {
     EventType: T.ExecutionStarted, EventId: -1, Name: 'BigPipeline', Version: '', Input: JSON.stringify({ orders: 1000 }),
     OrchestrationInstance: { InstanceId: instanceId, ExecutionId: executionId }, ParentInstance: null,
   }, now);
-  let deliveries = pickStage()({ at: now, schedule: (e) => push(e, now + 1), nextId: () => seq++ });
+  const deliveries = pickStage()({ at: now, schedule: (e) => push(e, now + 1), nextId: () => seq++ });
   push({ EventType: T.OrchestratorCompleted, EventId: -1 }, now + 2);
 
   const target = options.events;

@@ -1,5 +1,5 @@
 /**
- * Test server for the timeline webview: serves the compiled front-end (out/media), its stylesheet
+ * Test server for the timeline webview: serves the compiled front-end (support/build.ts), its stylesheet
  * (media/), the harness files, and a page equivalent to what the extension puts in the WebviewPanel:
  * a CSP meta tag with a fresh nonce per page, VS Code's default webview styles, the theme's variables,
  * a fake acquireVsCodeApi, then the page's stylesheet and module script. Loopback, port 0.
@@ -57,7 +57,7 @@ export function webviewCsp(nonce: string, source: string, bundled: boolean): str
 function page(origin: string, theme: ThemeName, bundle: boolean): string {
   const nonce = crypto.randomBytes(16).toString('base64');
   const themeJson = JSON.stringify(THEMES[theme]).replace(/</g, '\\u003c');
-  const script = bundle ? '/bundle/timeline.js' : '/out/media/timeline/main.js';
+  const script = bundle ? '/bundle/timeline.js' : '/out/test/webview/page/main.js';
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -76,8 +76,8 @@ function page(origin: string, theme: ThemeName, bundle: boolean): string {
 </html>`;
 }
 
-/** `mediaOut`: the compiled front-end (what `tsc -p media` puts in out/browser/media), served as /out/media/. */
-export async function startServer(mediaOut = path.join(ROOT, 'out', 'browser', 'media')): Promise<HarnessServer> {
+/** `browserOut`: the compiled front-end (support/build.ts), served as /out/. */
+export async function startServer(browserOut: string): Promise<HarnessServer> {
   let origin = '';
   let bundleDir: string | null = null;
   const server = http.createServer((req, res) => {
@@ -96,7 +96,7 @@ export async function startServer(mediaOut = path.join(ROOT, 'out', 'browser', '
       res.writeHead(204).end();
       return;
     }
-    const mounts: Array<[string, string]> = [['/out/media/', mediaOut], ...MOUNTS, ...(bundleDir ? [['/bundle/', bundleDir] as [string, string]] : [])];
+    const mounts: Array<[string, string]> = [['/out/', browserOut], ...MOUNTS, ...(bundleDir ? [['/bundle/', bundleDir] as [string, string]] : [])];
     for (const [prefix, dir] of mounts) {
       if (!url.pathname.startsWith(prefix)) continue;
       const file = path.resolve(dir, decodeURIComponent(url.pathname.slice(prefix.length)));

@@ -11,8 +11,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { HistoryPage, InstanceDetail } from '../../../emulator/protocol/control';
-import { Control, post, sleep, startEmulator } from '../support/emulator';
+import type { InstanceDetail } from '../../../emulator/protocol/control';
+import { post, sleep, startEmulator } from '../support/emulator';
 import type { TimelineFixture } from '../support/fixtures';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
@@ -20,14 +20,14 @@ const FIXTURES = path.join(ROOT, 'test', 'webview', 'fixtures');
 
 async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-capture-'));
-  const { child, ready } = await startEmulator(dataDir);
-  const control = await Control.open(ready);
+  const emulator = await startEmulator(dataDir);
+  const { ready, control } = emulator;
   const base = `${ready.http}/runtime/webhooks/durabletask`;
   const start = async (name: string, input?: unknown, id?: string): Promise<string> =>
     (await post(`${base}/orchestrators/${name}${id ? `/${id}` : ''}`, input)).id as string;
-  const detail = (instanceId: string) => control.call<InstanceDetail>('instances.get', { instanceId });
+  const detail = (instanceId: string) => control.request('instances.get', { instanceId });
   const history = (instanceId: string, executionId?: string) =>
-    control.call<HistoryPage>('instances.history', { instanceId, executionId, from: 0, limit: 100000 });
+    control.request('instances.history', { instanceId, executionId, from: 0, limit: 100000 });
   const settle = async (instanceId: string, until: (d: InstanceDetail) => boolean = (d) => ['Completed', 'Failed', 'Terminated'].includes(d.runtimeStatus)) => {
     for (let i = 0; i < 300; i++) {
       const d = await detail(instanceId);
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
 
     const race = await start('EventOrTimeout', 5, 'race-event-wins');
     await sleep(600);
-    await control.call('instances.raiseEvent', { instanceId: race, eventName: 'Go', data: { approved: true, by: 'alice' } });
+    await control.request('instances.raiseEvent', { instanceId: race, eventName: 'Go', data: { approved: true, by: 'alice' } });
     await settle(race);
     await save('race.json', 'EventOrTimeout: the Go event beats a 5 s timer, which is cancelled', race);
 
@@ -111,18 +111,18 @@ async function main(): Promise<void> {
     await settle(waiting, (d) => d.waitingForEvents.length > 0 || d.runtimeStatus === 'Running');
     await sleep(300);
     await save('running.json', 'WaitForApproval: running, waiting for Approval', waiting);
-    await control.call('instances.suspend', { instanceId: waiting, reason: 'lunch' });
+    await control.request('instances.suspend', { instanceId: waiting, reason: 'lunch' });
     await sleep(300);
-    await control.call('instances.resume', { instanceId: waiting, reason: 'back' });
+    await control.request('instances.resume', { instanceId: waiting, reason: 'back' });
     await sleep(300);
-    await control.call('instances.terminate', { instanceId: waiting, reason: 'no longer needed' });
+    await control.request('instances.terminate', { instanceId: waiting, reason: 'no longer needed' });
     await settle(waiting);
     await save('terminated.json', 'WaitForApproval: suspended, resumed, then terminated', waiting);
 
     const custom = await start('CustomStatus', undefined, 'custom-status-1');
     await settle(custom, (d) => d.customStatus !== null && d.customStatus !== undefined);
     await sleep(200);
-    await control.call('instances.raiseEvent', { instanceId: custom, eventName: 'Continue', data: 'go on' });
+    await control.request('instances.raiseEvent', { instanceId: custom, eventName: 'Continue', data: 'go on' });
     await settle(custom);
     await save('custom-status.json', 'CustomStatus: sets a custom status, waits for an event, completes', custom);
 
@@ -132,9 +132,7 @@ async function main(): Promise<void> {
     const subChildren = subHist.events.filter((e) => e.EventType === 7).map((e) => e.InstanceId!);
     await save('suborchestration-failed.json', 'SubOrchUncaught: the child fails and so does the parent', subFail, subChildren);
   } finally {
-    control.close();
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await emulator.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -1,9 +1,11 @@
 /**
- * The message contract between the extension (the WebviewPanel host) and the history timeline webview.
+ * The message contract between the extension (the WebviewPanel host, src/timeline/) and the history timeline
+ * webview (media/timeline/), imported by both. Described for people in media/timeline/README.md § The message contract.
  *
  * The data it carries are the control protocol's own types (`InstanceDetail`, `HistoryPage` and
- * `HistoryEvent` of `emulator/protocol/`, imported type-only so no emulator code reaches the page): the
- * extension passes the objects it got from the emulator through unchanged.
+ * `HistoryEvent`, imported type-only so that nothing but this module reaches the page's bundle): the
+ * extension passes the objects it got from the emulator through unchanged. Runs in the browser too: no Node
+ * APIs here, and nothing but type imports.
  *
  * Flow:
  * 1. The page loads and posts {@link ReadyMessage}.
@@ -21,12 +23,12 @@
  */
 
 // ---------------------------------------------------------------------------------------------------
-// Data: the control protocol's own types, type-only (nothing of emulator/ reaches the page's bundle).
+// Data: the control protocol's own types, type-only.
 
-export type { HistoryPage, InstanceDetail } from '../../emulator/protocol/control';
-export type { HistoryEvent, RuntimeStatus } from '../../emulator/protocol/durable';
-import type { HistoryPage, InstanceDetail } from '../../emulator/protocol/control';
-import type { HistoryEvent } from '../../emulator/protocol/durable';
+export type { HistoryPage, InstanceDetail } from './control';
+export type { HistoryEvent, RuntimeStatus } from './durable';
+import type { HistoryPage, InstanceDetail } from './control';
+import type { HistoryEvent } from './durable';
 
 // ---------------------------------------------------------------------------------------------------
 // Extension → webview

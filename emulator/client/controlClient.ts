@@ -1,6 +1,6 @@
 /**
- * WebSocket client of the emulator's control protocol (emulator/protocol/control.ts): requests with
- * ids, their responses, pushed notifications. Knows nothing about VS Code so that it stays testable.
+ * WebSocket client of the emulator's control protocol (emulator/protocol/control.ts): requests with ids,
+ * their responses, pushed notifications. The one client of the extension, the tests and the benchmarks.
  */
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
@@ -13,7 +13,7 @@ import {
   type Params,
   type PushMessage,
   type Result,
-} from '../../emulator/protocol/control';
+} from '../protocol/control';
 
 /** An error answered by the emulator (or a lost connection); `message` is meant for people. */
 export class ControlError extends Error {
@@ -26,6 +26,13 @@ export class ControlError extends Error {
   }
 }
 
+export interface ConnectOptions {
+  /** How long to wait for the host's hello. Default 10 s. */
+  timeoutMs?: number;
+  /** Where the token goes: the `token` query parameter, an `Authorization: Bearer` header, or both (default). */
+  tokenIn?: 'query' | 'header' | 'both';
+}
+
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
@@ -33,29 +40,37 @@ interface Pending {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** Largest message accepted from the host: history pages and instance lists can be large. */
+const MAX_PAYLOAD_BYTES = 256 * 1024 * 1024;
 
+/** Events: 'push' (PushMessage), 'message' (every HostMessage after the hello), 'close' (code). */
 export class ControlClient extends EventEmitter {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private closed = false;
 
   private constructor(
-    private readonly socket: WebSocket,
-    /** The status the host sent in its hello. */
-    readonly hello: EmulatorStatus,
+    /** The connection itself, for tests that send frames the protocol does not allow. */
+    readonly socket: WebSocket,
+    /** The hello the host sent. */
+    readonly helloMessage: Extract<HostMessage, { type: 'hello' }>,
   ) {
     super();
     socket.on('message', (data) => this.receive(data.toString()));
-    socket.on('close', () => this.onClosed());
-    socket.on('error', () => this.onClosed());
+    socket.on('close', (code) => this.onClosed(code));
+    // ws follows every 'error' with a 'close'.
+    socket.on('error', () => undefined);
   }
 
   /** Connects and waits for the host's hello; rejects on a wrong token, a protocol mismatch or a timeout. */
-  static connect(wsUrl: string, token: string, timeoutMs = 10_000): Promise<ControlClient> {
+  static connect(wsUrl: string, token: string, options: ConnectOptions = {}): Promise<ControlClient> {
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    const tokenIn = options.tokenIn ?? 'both';
     const url = new URL(wsUrl);
-    url.searchParams.set('token', token);
+    if (tokenIn !== 'header') url.searchParams.set('token', token);
+    const headers: Record<string, string> = tokenIn === 'query' ? {} : { authorization: `Bearer ${token}` };
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` }, maxPayload: 64 * 1024 * 1024 });
+      const socket = new WebSocket(url, { headers, maxPayload: MAX_PAYLOAD_BYTES });
       const fail = (message: string) => {
         clearTimeout(timer);
         socket.removeAllListeners();
@@ -76,13 +91,18 @@ export class ControlClient extends EventEmitter {
         }
         if (hello.type !== 'hello') return fail(`Expected a hello from the emulator, got '${hello.type}'.`);
         if (hello.protocolVersion !== CONTROL_PROTOCOL_VERSION) {
-          return fail(`The emulator speaks control protocol ${hello.protocolVersion}; this extension speaks ${CONTROL_PROTOCOL_VERSION}.`);
+          return fail(`The emulator speaks control protocol ${hello.protocolVersion}; this client speaks ${CONTROL_PROTOCOL_VERSION}.`);
         }
         clearTimeout(timer);
         socket.removeAllListeners();
-        resolve(new ControlClient(socket, hello.status));
+        resolve(new ControlClient(socket, hello));
       });
     });
+  }
+
+  /** The status the host sent in its hello (counts are as of the connection). */
+  get hello(): EmulatorStatus {
+    return this.helloMessage.status;
   }
 
   get isOpen(): boolean {
@@ -109,7 +129,8 @@ export class ControlClient extends EventEmitter {
     return () => this.off('push', listener);
   }
 
-  onClose(listener: () => void): () => void {
+  /** `code` is the WebSocket close code (null when the connection failed). */
+  onClose(listener: (code: number | null) => void): () => void {
     this.on('close', listener);
     return () => this.off('close', listener);
   }
@@ -117,7 +138,7 @@ export class ControlClient extends EventEmitter {
   close(): void {
     if (this.closed) return;
     this.socket.close();
-    this.onClosed();
+    this.onClosed(null);
   }
 
   private receive(text: string): void {
@@ -127,6 +148,7 @@ export class ControlClient extends EventEmitter {
     } catch {
       return; // The host only sends JSON; ignore rather than drop the session.
     }
+    this.emit('message', message);
     if (message.type === 'push') {
       this.emit('push', message);
     } else if (message.type === 'response' && message.id !== null) {
@@ -144,10 +166,10 @@ export class ControlClient extends EventEmitter {
     else pending.resolve(result);
   }
 
-  private onClosed(): void {
+  private onClosed(code: number | null): void {
     if (this.closed) return;
     this.closed = true;
     for (const id of [...this.pending.keys()]) this.settle(id, new ControlError('disconnected', 'The connection to the emulator closed.'));
-    this.emit('close');
+    this.emit('close', code);
   }
 }
