@@ -84,7 +84,7 @@ export function parseArgs(argv: string[]): EmulatorOptions {
 }
 
 /** Runs the emulator until SIGINT/SIGTERM (or the parent process is gone), then exits the process. */
-export async function main(argv: string[]): Promise<void> {
+async function main(argv: string[]): Promise<void> {
   let options: EmulatorOptions;
   try {
     options = parseArgs(argv);
@@ -173,9 +173,12 @@ function watchParent(pid: number, onGone: () => void): void {
   timer.unref();
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).catch((error) => {
+/** `main`, with an unexpected error reported and the process exited 1. */
+export function run(argv: string[]): void {
+  main(argv).catch((error) => {
     process.stderr.write(`durable-emulator: ${(error as Error).stack ?? error}\n`);
     process.exit(1);
   });
 }
+
+if (require.main === module) run(process.argv.slice(2));
