@@ -1,13 +1,14 @@
 /**
  * The command line in the inner loop: --app on a folder that is not a Functions app is refused before
- * anything is written, and --build --watch runs the app's own watch script, so that saving a .ts file
+ * anything is written, a variable set in the environment wins over local.settings.json (as in Core
+ * Tools), and --build --watch runs the app's own watch script, so that saving a .ts file
  * reloads the app, its compile errors show in the log, and it stops with the emulator.
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CLI, RunningEmulator, startEmulator, tempDir } from '../support/emulatorProcess';
+import { CLI, RunningEmulator, fixtureApp, startEmulator, tempDir } from '../support/emulatorProcess';
 import { startOrchestration, waitFor, waitForStatus } from '../support/httpClient';
 import { copyFixtureApp, editJson, removeAppCopies } from '../support/tempApp';
 
@@ -21,6 +22,20 @@ describe('cli: --app on a folder without host.json', () => {
     assert.match(result.stderr, /no host\.json/);
     assert.ok(!result.stdout.includes('"event":"ready"'), result.stdout);
     assert.deepEqual(fs.readdirSync(folder), ['package.json'], 'nothing written into the folder');
+  });
+});
+
+describe('cli: local.settings.json and the environment', () => {
+  let emu: RunningEmulator | undefined;
+  after(async () => {
+    await emu?.stop();
+  });
+
+  it('a variable already set in the environment wins, and the skipped setting is named', async () => {
+    emu = await startEmulator({ app: fixtureApp('scenarios'), env: { SCENARIO_SETTING: 'from-environment' } });
+    await emu.waitForLog(/Skipping 'SCENARIO_SETTING' from local settings as it's already defined in current environment variables\./);
+    const id = await startOrchestration(emu.http, 'SettingOrch');
+    assert.equal((await waitForStatus(emu.http, id, ['Completed'])).output, 'from-environment');
   });
 });
 
