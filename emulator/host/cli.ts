@@ -4,7 +4,7 @@
  * stdout, then human-readable logs; SIGINT/SIGTERM flush storage and exit 0.
  */
 import { Emulator, EmulatorOptions } from './emulator';
-import { Logger } from './logger';
+import { Logger, formatLogLine } from './logger';
 
 const USAGE = `Usage: durable-emulator [options]
 
@@ -16,7 +16,8 @@ Options:
   --host ADDR        address to listen on (default 127.0.0.1)
   --data DIR         where instances and history are kept (default <app>/.durable-emulator)
   --build            run the app's "npm run build" first (TypeScript apps)
-  --watch            reload the app when its compiled output changes
+  --watch            reload the app when its compiled output changes; with --build, also run
+                     the app's "npm run watch" (e.g. tsc -w) so that saving a source file reloads it
   --inspect[=PORT]   start the app's worker under the Node inspector (for breakpoints)
   --node PATH        the node executable for the app's worker (default: the one running the emulator)
   --max-body BYTES   largest request body accepted (default 16777216)
@@ -82,10 +83,11 @@ export function parseArgs(argv: string[]): EmulatorOptions {
   return options;
 }
 
-async function main(): Promise<void> {
+/** Runs the emulator until SIGINT/SIGTERM (or the parent process is gone), then exits the process. */
+async function main(argv: string[]): Promise<void> {
   let options: EmulatorOptions;
   try {
-    options = parseArgs(process.argv.slice(2));
+    options = parseArgs(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     if (error.message) process.stderr.write(`durable-emulator: ${error.message}\n\n`);
@@ -95,9 +97,10 @@ async function main(): Promise<void> {
   const logger = new Logger(null);
   const pending: string[] = [];
   let ready = false;
+  const stdout = new LineWriter();
   logger.on('entry', (e) => {
-    const line = `[${new Date(e.time).toISOString()}] ${e.level.padEnd(11)} ${e.source}: ${e.message}`;
-    if (ready) process.stdout.write(`${line}\n`);
+    const line = formatLogLine(e);
+    if (ready) stdout.write(line);
     else pending.push(line);
   });
   // Handlers go in before start: a tool may stop us as soon as it reads the ready line.
@@ -109,7 +112,7 @@ async function main(): Promise<void> {
     if (!emulator) return; // start() finishes first, then sees `exiting`
     logger.info(`${signal}: flushing storage and stopping.`);
     emulator.stop().then(
-      () => process.exit(0),
+      () => stdout.flush(() => process.exit(0)),
       (error) => {
         process.stderr.write(`durable-emulator: error while stopping: ${(error as Error).message}\n`);
         process.exit(1);
@@ -137,6 +140,25 @@ async function main(): Promise<void> {
   if (options.parentPid) watchParent(options.parentPid, () => shutdown(`parent process ${options.parentPid} exited`));
 }
 
+/**
+ * Log lines go out in one write per event-loop turn: a busy app logs two lines per function execution,
+ * and a write per line to a pipe costs far more than the line itself.
+ */
+class LineWriter {
+  private lines: string[] = [];
+
+  write(line: string): void {
+    if (this.lines.push(line) === 1) setImmediate(() => this.flush());
+  }
+
+  flush(done?: () => void): void {
+    const text = this.lines.length ? `${this.lines.join('\n')}\n` : '';
+    this.lines = [];
+    if (done) process.stdout.write(text, () => done());
+    else if (text) process.stdout.write(text);
+  }
+}
+
 function watchParent(pid: number, onGone: () => void): void {
   const timer = setInterval(() => {
     try {
@@ -151,9 +173,12 @@ function watchParent(pid: number, onGone: () => void): void {
   timer.unref();
 }
 
-if (require.main === module) {
-  main().catch((error) => {
+/** `main`, with an unexpected error reported and the process exited 1. */
+export function run(argv: string[]): void {
+  main(argv).catch((error) => {
     process.stderr.write(`durable-emulator: ${(error as Error).stack ?? error}\n`);
     process.exit(1);
   });
 }
+
+if (require.main === module) run(process.argv.slice(2));

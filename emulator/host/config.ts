@@ -1,6 +1,7 @@
 /** The app's own configuration files, read the way the Functions host reads them. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { LogLevelFilter, parseLogLevels } from './logLevels';
 
 export interface AppConfig {
   appDir: string;
@@ -18,6 +19,10 @@ export interface AppConfig {
   hostSettings: Record<string, unknown>;
   /** local.settings.json Values. */
   settings: Record<string, string>;
+  /** host.json logging.logLevel. */
+  logLevels: LogLevelFilter;
+  /** host.json extensions.durableTask.tracing.traceInputsAndOutputs: payloads in the lifecycle log lines. */
+  traceInputsAndOutputs: boolean;
   warnings: string[];
 }
 
@@ -51,11 +56,19 @@ function resolveSetting(value: unknown, settings: Record<string, string>): strin
   return m ? (settings[m[1]] ?? process.env[m[1]]) : value;
 }
 
+/** The folder must be a Functions app (host.json is what marks one); anything else is refused before a byte is written. */
+export function checkAppFolder(appDir: string): void {
+  if (!fs.existsSync(appDir)) throw new Error(`The app folder ${appDir} does not exist.`);
+  if (!fs.statSync(appDir).isDirectory()) throw new Error(`The app folder ${appDir} is not a folder.`);
+  if (!fs.existsSync(path.join(appDir, 'host.json'))) {
+    throw new Error(`${appDir} is not a Functions app folder: it has no host.json. Pass --app the folder that holds the app's host.json.`);
+  }
+}
+
 export function loadAppConfig(appDir: string): AppConfig {
   const warnings: string[] = [];
   const host = readJson(path.join(appDir, 'host.json'), warnings);
   const local = readJson(path.join(appDir, 'local.settings.json'), warnings);
-  if (!fs.existsSync(path.join(appDir, 'host.json'))) warnings.push(`No host.json in ${appDir}: is this a Functions app folder?`);
   const settings: Record<string, string> = {};
   for (const [k, v] of Object.entries(local.Values ?? {})) settings[k] = String(v);
   const durable = host.extensions?.durableTask ?? {};
@@ -81,6 +94,8 @@ export function loadAppConfig(appDir: string): AppConfig {
     defaultVersion: typeof durable.defaultVersion === 'string' ? durable.defaultVersion : '',
     hostSettings: typeof local.Host === 'object' && local.Host ? local.Host : {},
     settings,
+    logLevels: parseLogLevels(host.logging?.logLevel, warnings),
+    traceInputsAndOutputs: durable.tracing?.traceInputsAndOutputs === true,
     warnings,
   };
 }

@@ -5,17 +5,20 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { CONTROL_PATH } from '../protocol/control';
-import { runAppBuild, watchApp } from './appBuild';
-import { AppConfig, loadAppConfig } from './config';
+import { runAppBuild, startWatchScript } from './appBuild';
+import { watchApp } from './appWatch';
+import { AppConfig, checkAppFolder, loadAppConfig } from './config';
 import { ControlServer } from './control/controlServer';
 import { corsPolicyOf } from './http/cors';
 import { createServer } from './http/server';
 import { isLoopbackBind } from './http/security';
 import { Logger } from './logger';
 import { Clock, realClock } from './runtime/clock';
+import { ExecutionLog } from './runtime/executionLog';
 import { InstanceControl } from './runtime/instanceControl';
+import { LifecycleLog } from './runtime/lifecycleLog';
 import { OrchestrationService } from './runtime/orchestrationService';
-import { WorkerProcess } from './runtime/workerProcess';
+import { WorkerLog, WorkerProcess } from './runtime/workerProcess';
 import { SqlStore, openStore } from './storage/sqlStore';
 import { DISCOVERY_FILE, type Discovery, type ReadyLine } from '../protocol/launch';
 
@@ -40,7 +43,7 @@ const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
 
 export class Emulator {
   readonly logger: Logger;
-  private stopWatching: (() => void) | null = null;
+  private readonly stopWatching: (() => void)[] = [];
   private stopping: Promise<void> | null = null;
 
   private constructor(
@@ -64,23 +67,26 @@ export class Emulator {
   static async start(options: EmulatorOptions): Promise<Emulator> {
     const logger = options.logger ?? new Logger(null);
     const appDir = path.resolve(options.appDir);
-    if (!fs.existsSync(appDir)) throw new Error(`The app folder ${appDir} does not exist.`);
-    if (options.build) await runAppBuild(appDir, logger);
+    checkAppFolder(appDir);
     const config = loadAppConfig(appDir);
+    logger.setFilter(config.logLevels);
     for (const warning of config.warnings) logger.warn(warning);
     const cors = corsPolicyOf(config.hostSettings);
+    if (options.build) await runAppBuild(appDir, logger);
     const dataDir = path.resolve(options.dataDir ?? path.join(appDir, '.durable-emulator'));
     const store = await openStore(dataDir, { onWarning: (message) => logger.warn(`storage: ${message}`) });
     const clock = options.clock ?? realClock;
     const host = options.host ?? '127.0.0.1';
     let port = 0;
-    const workerEnv: Record<string, string> = { ...config.settings };
+    const workerEnv = workerSettings(config.settings, logger);
+    const executions = new ExecutionLog(logger);
     const worker = new WorkerProcess({
       appDir,
       env: workerEnv,
       nodePath: options.nodePath,
       inspect: options.inspect,
       functionTimeoutMs: config.functionTimeoutMs,
+      onInvoke: (invocation) => executions.started(invocation),
     });
     const service = new OrchestrationService({
       store,
@@ -134,7 +140,7 @@ export class Emulator {
     workerEnv.WEBSITE_HOSTNAME = `127.0.0.1:${port}`;
     await worker.start();
     service.recover();
-    if (options.watch) emulator.watch();
+    if (options.watch) emulator.watch(!!options.build);
     emulator.writeDiscovery();
     return emulator;
   }
@@ -159,7 +165,7 @@ export class Emulator {
   /** Flushes storage and stops everything; safe to call more than once. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      this.stopWatching?.();
+      for (const stop of this.stopWatching) stop();
       await this.controlServer.close();
       this.service.stop();
       await new Promise<void>((resolve) => {
@@ -174,9 +180,13 @@ export class Emulator {
   }
 
   private wireLogs(): void {
-    this.worker.on('log', (entry: { level: Parameters<Logger['log']>[0]; message: string; functionName?: string }) =>
-      this.logger.log(entry.level, entry.functionName ?? 'worker', entry.message),
+    this.worker.on('log', (entry: WorkerLog) =>
+      entry.functionName
+        ? this.logger.log(entry.level, entry.functionName, entry.message, `Function.${entry.functionName}.User`)
+        : this.logger.log(entry.level, 'worker', entry.message, 'Worker'),
     );
+    const lifecycle = new LifecycleLog(this.logger, { hubName: this.config.hubName, traceInputsAndOutputs: this.config.traceInputsAndOutputs });
+    this.service.on('history', (change) => lifecycle.onHistory(change, this.service.instance(change.instanceId)?.name ?? '(purged)'));
     this.worker.on('ready', (functions: { name: string; kind: string }[]) =>
       this.logger.info(`App loaded: ${functions.map((f) => `${f.name} (${f.kind})`).join(', ') || 'no functions'}`),
     );
@@ -184,11 +194,16 @@ export class Emulator {
     this.service.on('error', (error) => this.logger.error(`Orchestration service error: ${error.stack ?? error.message}`));
   }
 
-  private watch(): void {
-    this.stopWatching = watchApp(this.config.appDir, this.dataDir, (file) => {
-      this.logger.info(`${file} changed: reloading the app.`);
-      void this.worker.restart(`${file} changed`);
-    });
+  /** Reloads the worker when the app's output changes; with `--build`, the app's watch script keeps that output current. */
+  private watch(compile: boolean): void {
+    this.stopWatching.push(
+      watchApp(this.config.appDir, this.dataDir, (file) => {
+        this.logger.info(`${file} changed: reloading the app.`);
+        void this.worker.restart(`${file} changed`);
+      }),
+    );
+    const stopScript = compile ? startWatchScript(this.config.appDir, this.logger) : null;
+    if (stopScript) this.stopWatching.push(stopScript);
   }
 
   /** Lets the extension attach to a running emulator: pid, port and token in the data folder. */
@@ -197,4 +212,17 @@ export class Emulator {
     const discovery: Discovery = { ...this.readyInfo(), appDir: this.config.appDir };
     fs.writeFileSync(file, JSON.stringify(discovery, null, 2), { mode: 0o600 });
   }
+}
+
+/**
+ * local.settings.json Values for the worker's environment. As in Core Tools, a variable already set in
+ * the emulator's own environment wins over the file (and the file's value is skipped, with a note).
+ */
+function workerSettings(settings: Record<string, string>, logger: Logger): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(settings)) {
+    if (process.env[key]) logger.warn(`Skipping '${key}' from local settings as it's already defined in current environment variables.`);
+    else env[key] = value;
+  }
+  return env;
 }

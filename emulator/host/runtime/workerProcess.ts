@@ -18,6 +18,8 @@ export interface WorkerOptions {
   /** Start the worker under the inspector: true for the default port, or a port/host:port. */
   inspect?: string | boolean;
   functionTimeoutMs: number;
+  /** Told of every invocation sent to the worker; what it returns is called when the invocation settles. */
+  onInvoke?: (invocation: Invocation) => ((value: InvocationValue | undefined, error?: unknown) => void) | undefined;
 }
 
 export type WorkerState = 'starting' | 'ready' | 'loadFailed' | 'stopped';
@@ -136,13 +138,16 @@ export class WorkerProcess extends EventEmitter {
       return Promise.reject(new WorkerFailure(`Cannot run ${describeInvocation(invocation)}: ${why}`, 'unavailable'));
     }
     const id = this.nextId++;
-    return new Promise<InvocationValue>((resolve, reject) => {
+    const settled = this.options.onInvoke?.(invocation);
+    const result = new Promise<InvocationValue>((resolve, reject) => {
       // setTimeout caps at ~24.8 days; longer (or no) timeouts simply never fire.
       const timer = setTimeout(() => this.onTimeout(id), Math.min(this.timeoutMs, MAX_TIMER_MS));
       if (this.timeoutMs > MAX_TIMER_MS) clearTimeout(timer);
       this.inFlight.set(id, { invocation, resolve, reject, timer });
       this.send({ type: 'invoke', id, invocation });
     });
+    if (settled) result.then(settled, (error) => settled(undefined, error));
+    return result;
   }
 
   forget(instanceId: string): void {

@@ -9,14 +9,15 @@ import { DurableHttpResponse, parseContent, readUrl, SiteCheckResult } from '../
  * sees the final response.
  *
  * Input: the URL string. Without input it uses this app's own SlowJob endpoint,
- * http://127.0.0.1:7071/api/slow-job/<instanceId>?seconds=3.
+ * http://<this host>/api/slow-job/<instanceId>?seconds=3. (A client's startNew without input sends "",
+ * so an empty string counts as no input.)
  * Output: { url, statusCode, available, content }.
  */
 const checkSiteAsync: OrchestrationHandler = function* (context: OrchestrationContext) {
     const input = context.df.getInput<unknown>();
     const url =
-        input === undefined || input === null
-            ? `http://127.0.0.1:7071/api/slow-job/${encodeURIComponent(context.df.instanceId)}?seconds=3`
+        input === undefined || input === null || input === ''
+            ? `http://${ownHost()}/api/slow-job/${encodeURIComponent(context.df.instanceId)}?seconds=3`
             : readUrl(input, 'CheckSiteAsync');
 
     context.df.setCustomStatus({ url, state: 'polling' });
@@ -37,5 +38,13 @@ const checkSiteAsync: OrchestrationHandler = function* (context: OrchestrationCo
     };
     return result;
 };
+
+/**
+ * This app's host and port: the Functions host sets WEBSITE_HOSTNAME (Core Tools: localhost:7071), and it
+ * does not change while the app runs, so replays see the same value.
+ */
+function ownHost(): string {
+    return process.env.WEBSITE_HOSTNAME || '127.0.0.1:7071';
+}
 
 df.app.orchestration('CheckSiteAsync', checkSiteAsync);
