@@ -192,7 +192,7 @@ export class Emulator {
   private watch(): void {
     this.stopWatching = watchApp(this.config.appDir, this.dataDir, (file) => {
       this.logger.info(`${file} changed: reloading the app.`);
-      void this.worker.restart(`${file} changed`);
+      void this.worker.restart(`${file} changed`, 'SIGTERM');
     });
   }
 
