@@ -65,15 +65,15 @@ describe('app worker', function () {
       assert.equal(response.status, 200);
       assert.deepEqual(JSON.parse(Buffer.from(response.body, 'base64').toString()), { module: 'esm' });
     });
-    it('warns about HTTP streaming and triggers it does not run, and fails streaming HTTP functions', async () => {
+    it('warns about triggers it does not run, and reports the HTTP proxy of a streaming app', async () => {
       const worker = start('warnings-app');
       const ready = await worker.ready();
       assert.equal(ready.functions.find((f) => f.name === 'Tick')?.kind, 'other');
-      assert.equal(ready.warnings.length, 2);
-      assert.match(ready.warnings[0], /enableHttpStream/);
-      assert.match(ready.warnings[1], /"Tick".*timerTrigger/);
+      assert.equal(ready.warnings.length, 1);
+      assert.match(ready.warnings[0], /"Tick".*timerTrigger/);
+      assert.match(ready.httpUri ?? '', /^http:\/\/localhost:\d+\/$/);
       const error = await worker.invokeFailure(httpGet('Streamy', 'http://localhost:7071/api/Streamy'));
-      assert.match(error.message, /HTTP streaming/);
+      assert.match(error.message, /streams HTTP.*HTTP proxy/);
     });
   });
 
