@@ -52,6 +52,7 @@ export async function invokeStreamed(req: http.IncomingMessage, res: http.Server
   res.once('close', () => proxyReq.destroy());
 
   const invoked = call.worker.invoke({ ...call.invocation, invocationId });
+  invoked.catch(() => undefined); // awaited below unless a 413 ends the call first
   const first = await Promise.race([
     proxyRes.then((response) => ({ response })),
     invoked.then((value) => ({ value })),
@@ -63,7 +64,7 @@ export async function invokeStreamed(req: http.IncomingMessage, res: http.Server
   });
   if ('response' in first) {
     await relay(first.response, res);
-    await invoked; // a function whose response was sent has answered too; a failure here is logged upstream
+    await invoked; // answers right after the response; a failure now can only end the connection
     return;
   }
   if (!isStreamed(first.value)) {
