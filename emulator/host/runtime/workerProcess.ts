@@ -204,6 +204,7 @@ export class WorkerProcess extends EventEmitter {
       case 'loadError':
         this.state = 'loadFailed';
         this.functions = [];
+        this.httpUri = undefined;
         this.loadError = { message: message.message, file: message.file };
         this.emit('log', { level: 'error', message: `The app failed to load: ${message.message}` });
         loaded();

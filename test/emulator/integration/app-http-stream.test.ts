@@ -123,4 +123,9 @@ describe('app HTTP streaming and hooks (http-stream-app)', function () {
     }, 'the reloaded app to answer');
     assert.equal(hooked.text, 'wrapped(original)');
   });
+
+  it('runs appTerminate when the emulator stops', async () => {
+    assert.equal(await emu.stop(), 0);
+    assert.deepEqual(hookLines().filter((l) => l.startsWith('appTerminate')), ['appTerminate appStart', 'appTerminate appStart']);
+  });
 });
