@@ -84,7 +84,7 @@ export function hookContext<R extends object, W extends object>(readOnly: R, wri
       enumerable: true,
       get: () => value as unknown,
       set: () => {
-        throw new TypeError(`Cannot assign to read only property '${key}' of object`);
+        throw new TypeError(`Cannot assign to read only property '${key}'`); // the worker's ReadOnlyError
       },
     });
   }
