@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describeNoMatch, findEntryPoints } from '../../emulator/worker/entryPoints';
+import { loadApp } from '../../emulator/worker/loader';
 
 describe('app entry points (package.json main)', () => {
   let app: string;
@@ -46,5 +47,19 @@ describe('app entry points (package.json main)', () => {
 
     const atRoot = describeNoMatch(app, 'build/*.js');
     assert.ok(atRoot.includes('"." holds: README.md, dist/.'), atRoot);
+  });
+
+  it('fails the load of an unbuilt VS Code TypeScript project with that message', async () => {
+    const unbuilt = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-unbuilt-'));
+    try {
+      fs.writeFileSync(path.join(unbuilt, 'package.json'), JSON.stringify({ main: 'dist/src/{index.js,functions/*.js}' }));
+      fs.mkdirSync(path.join(unbuilt, 'src'));
+      await assert.rejects(loadApp(unbuilt), {
+        name: 'AppLoadError',
+        message: `package.json "main" pattern "dist/src/{index.js,functions/*.js}" matches no files in ${unbuilt}. Its folder "dist/src" does not exist; "." holds: package.json, src/. Did you build the app?`,
+      });
+    } finally {
+      fs.rmSync(unbuilt, { recursive: true, force: true });
+    }
   });
 });
