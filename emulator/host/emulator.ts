@@ -199,7 +199,7 @@ export class Emulator {
     this.stopWatching.push(
       watchApp(this.config.appDir, this.dataDir, (file) => {
         this.logger.info(`${file} changed: reloading the app.`);
-        void this.worker.restart(`${file} changed`);
+        void this.worker.restart(`${file} changed`, 'SIGTERM');
       }),
     );
     const stopScript = compile ? startWatchScript(this.config.appDir, this.logger) : null;

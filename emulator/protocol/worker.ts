@@ -64,8 +64,8 @@ export interface HttpRequestData {
   query: Record<string, string>;
   /** Route parameters matched from the function's route template (URL-decoded). */
   params: Record<string, string>;
-  /** Request body, base64. */
-  body: string;
+  /** Request body, base64; omitted for a streamed invocation, whose body travels over the app's HTTP proxy. */
+  body?: string;
 }
 
 export interface HttpInvocation {
@@ -79,6 +79,11 @@ export interface HttpInvocation {
    * request's origin itself.
    */
   durableClient?: unknown;
+  /**
+   * Set when the app streams HTTP (`ready.httpUri`): the host chose this invocation id and sends the request,
+   * body included, to httpUri with it in `x-ms-invocation-id`; the response comes back on that connection.
+   */
+  invocationId?: string;
 }
 
 export type Invocation = OrchestratorInvocation | ActivityInvocation | HttpInvocation;
@@ -89,6 +94,15 @@ export interface HttpResponseData {
   headers: Record<string, string | string[]>;
   /** Response body, base64. */
   body: string;
+}
+
+/**
+ * A streamed invocation's answer when the function's HTTP response went over the app's HTTP proxy (it has
+ * been written in full by then). A streamed invocation whose function gave no HTTP output answers an
+ * HttpResponseData (204) instead, and nothing comes on the proxy connection.
+ */
+export interface StreamedHttpResponse {
+  streamed: true;
 }
 
 export interface ActivityOutcome {
@@ -109,12 +123,12 @@ export interface NeedHistory {
 
 /**
  * A successful result's value, by invocation kind: orchestrator → OrchestratorResult or NeedHistory;
- * activity → ActivityOutcome; http → HttpResponseData. An orchestrator that threw still succeeds here:
+ * activity → ActivityOutcome; http → HttpResponseData or StreamedHttpResponse. An orchestrator that threw still succeeds here:
  * its OrchestratorResult carries `error`, whose `failureDetails` (when the exception was a library
  * TaskFailedError) is the library's PascalCase FailureDetails payload
  * ({ErrorType, ErrorMessage, StackTrace, IsNonRetriable, Properties?, InnerFailure?}).
  */
-export type InvocationValue = OrchestratorResult | ActivityOutcome | HttpResponseData | NeedHistory;
+export type InvocationValue = OrchestratorResult | ActivityOutcome | HttpResponseData | StreamedHttpResponse | NeedHistory;
 
 /** Why an invocation failed (result with ok: false): what the function threw, or why the worker could not run it. */
 export interface WorkerError {
@@ -161,8 +175,12 @@ export type HostToWorker = HostMessage | Batch<HostMessage>;
 
 // worker → host
 export type WorkerMessage =
-  /** Once, after the app's files loaded and its appStart hooks ran. */
-  | { type: 'ready'; version: number; functions: FunctionInfo[]; warnings: string[] }
+  /**
+   * Once, after the app's files loaded, its appStart hooks ran and its programming model gave its
+   * capabilities. httpUri: the app enabled HTTP streaming (`app.setup({ enableHttpStream: true })`) and
+   * @azure/functions listens there for the HTTP requests of its HTTP functions (see HttpInvocation.invocationId).
+   */
+  | { type: 'ready'; version: number; functions: FunctionInfo[]; warnings: string[]; httpUri?: string }
   /** Instead of `ready` when the app cannot load; `file` is the entry point at fault, when known. */
   | { type: 'loadError'; message: string; file?: string; stack?: string }
   | { type: 'result'; id: number; ok: true; value: InvocationValue }

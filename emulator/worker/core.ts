@@ -12,6 +12,7 @@ import type {
   HookName,
   LogFn,
   ProgrammingModel,
+  WorkerCapabilities,
 } from './coreTypes';
 
 const CORE_MODULE_NAME = '@azure/functions-core';
@@ -19,6 +20,17 @@ const CORE_MODULE_NAME = '@azure/functions-core';
 const WORKER_VERSION = '3.10.1';
 /** A host version recent enough for every feature the library probes (HTTP streaming needs 4.28, log hooks 4.34). */
 const HOST_VERSION = '4.34.0';
+/** What the Node worker itself announces at init; the programming model adds its own (HttpUri). */
+const WORKER_CAPABILITIES: WorkerCapabilities = {
+  RawHttpBodyBytes: 'true',
+  RpcHttpTriggerMetadataRemoved: 'true',
+  RpcHttpBodyOnly: 'true',
+  IgnoreEmptyValuedRpcHttpHeaders: 'true',
+  UseNullableValueDictionaryForHttp: 'true',
+  WorkerStatus: 'true',
+  TypedDataCollection: 'true',
+  HandlesWorkerTerminateMessage: 'true',
+};
 
 export class Disposable {
   #callOnDispose?: () => unknown;
@@ -49,9 +61,9 @@ export class FunctionsCore {
   };
   /** Shared by every hook of the app (`appHookData` in hook contexts). */
   readonly appHookData: HookData = {};
+  /** Shared by the appStart and appTerminate hooks only (their `hookData`), as in the Node worker. */
+  readonly appLevelOnlyHookData: HookData = {};
   programmingModel?: ProgrammingModel;
-  /** Set when the library reports that `app.setup({ enableHttpStream: true })` took effect. */
-  httpStreamRequested = false;
   /** Versions of every distinct programming model set: more than one means two copies of @azure/functions. */
   readonly programmingModelVersions: string[] = [];
   #startupDone = false;
@@ -61,6 +73,12 @@ export class FunctionsCore {
   /** Functions register while the app's files load; afterwards the set is fixed, as in the real worker. */
   finishStartup(): void {
     this.#startupDone = true;
+  }
+
+  /** The worker's capabilities after app start, as the Node worker collects them for the host. */
+  async capabilities(): Promise<WorkerCapabilities> {
+    const own = { ...WORKER_CAPABILITIES };
+    return (await this.programmingModel?.getCapabilities?.(own)) ?? own;
   }
 
   /** The object `require('@azure/functions-core')` returns to the app. */
@@ -79,13 +97,7 @@ export class FunctionsCore {
       },
       getProgrammingModel: () => this.programmingModel,
       registerHook: (name: string, callback: HookCallback) => this.#registerHook(name, callback),
-      log: (level: Parameters<LogFn>[0], category: Parameters<LogFn>[1], message: string) => {
-        // setup() has no other observable effect before an HTTP invocation would hang on the proxy.
-        if (category === 'system' && message === 'HTTP streaming enabled.') {
-          this.httpStreamRequested = true;
-        }
-        this.log(level, category, message);
-      },
+      log: (level: Parameters<LogFn>[0], category: Parameters<LogFn>[1], message: string) => this.log(level, category, message),
     };
   }
 

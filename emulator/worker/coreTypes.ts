@@ -90,10 +90,15 @@ export interface InvocationModel {
   getResponse(context: AppInvocationContext, result: unknown): Promise<RpcInvocationResponse>;
 }
 
+/** Capability name → value, as the worker tells the host at init (e.g. `HttpUri` for HTTP streaming). */
+export type WorkerCapabilities = Record<string, string>;
+
 export interface ProgrammingModel {
   name: string;
   version: string;
   getInvocationModel(coreCtx: CoreInvocationContext): InvocationModel | Promise<InvocationModel>;
+  /** Called once after app start; @azure/functions locks app.setup() here and starts its HTTP proxy. */
+  getCapabilities?(capabilities: WorkerCapabilities): WorkerCapabilities | Promise<WorkerCapabilities>;
 }
 
 export type HookName = 'appStart' | 'appTerminate' | 'preInvocation' | 'postInvocation' | 'log';

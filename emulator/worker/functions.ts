@@ -49,7 +49,6 @@ export function describeFunction(metadata: FunctionMetadata): FunctionInfo {
 
 export function startupWarnings(
   functions: FunctionInfo[],
-  httpStreamRequested: boolean,
   programmingModelVersions: string[],
 ): string[] {
   const warnings: string[] = [];
@@ -61,12 +60,6 @@ export function startupWarnings(
   }
   if (functions.length === 0) {
     warnings.push('The app registered no functions: check that package.json "main" names the files that register them.');
-  }
-  if (httpStreamRequested) {
-    warnings.push(
-      'app.setup({ enableHttpStream: true }) is not supported by the emulator: HTTP functions of this app will fail. ' +
-        'Remove the setting (or make it conditional) to run them locally.',
-    );
   }
   for (const fn of functions) {
     if (fn.kind === 'other') {

@@ -1,28 +1,29 @@
 /**
  * HTTP function invocations: the host's request becomes the `http` TypedData the Functions host would
  * send (plus the durableClient binding data), and the library's HTTP output becomes HttpResponseData.
+ * An app with HTTP streaming gets its request and writes its response over its own HTTP proxy instead.
  */
-import type { HttpInvocation, HttpResponseData } from '../protocol/worker';
+import type { HttpInvocation, HttpResponseData, StreamedHttpResponse } from '../protocol/worker';
 import type { FunctionsCore, RegisteredFunction } from './core';
-import type { LogFn, RpcHttpCookie, RpcHttpData, RpcParameterBinding } from './coreTypes';
+import type { LogFn, RpcHttpCookie, RpcHttpData, RpcParameterBinding, RpcTypedData } from './coreTypes';
 import { durableClientBindingKeys, triggerBinding } from './functions';
-import { runFunction } from './invoke';
+import { runFunction, type InvocationRun } from './invoke';
 import { typedDataToBuffer } from './typedData';
 
 export async function runHttp(
   core: FunctionsCore,
   fn: RegisteredFunction,
   invocation: HttpInvocation,
+  streaming: boolean,
   log: LogFn,
-): Promise<HttpResponseData> {
-  if (core.httpStreamRequested) {
-    // With streaming on, the library waits for the request on its own proxy server, which nothing calls.
-    throw new Error('This app enables HTTP streaming (app.setup({ enableHttpStream: true })), which the emulator does not support.');
+): Promise<HttpResponseData | StreamedHttpResponse> {
+  if (streaming && invocation.invocationId === undefined) {
+    throw new Error('This app streams HTTP (app.setup({ enableHttpStream: true })): the host must send its request over the HTTP proxy.');
   }
   const { key } = triggerBinding(fn.metadata);
   const { method, url, headers, query, params, body } = invocation.request;
   const inputData: RpcParameterBinding[] = [
-    { name: key, data: { http: { method, url, headers, query, params, body: { bytes: Buffer.from(body, 'base64') } } } },
+    { name: key, data: { http: { method, url, headers, query, params, body: { bytes: Buffer.from(body ?? '', 'base64') } } } },
   ];
   if (invocation.durableClient !== undefined) {
     const clientData = JSON.stringify(invocation.durableClient);
@@ -30,15 +31,42 @@ export async function runHttp(
       inputData.push({ name: clientKey, data: { string: clientData } });
     }
   }
-  const run = await runFunction(core, fn, inputData, log);
+  // With streaming the library reads the request from its proxy, and headers and route parameters from
+  // the trigger metadata, which the Functions host sends for that case only.
+  const triggerMetadata = streaming ? streamTriggerMetadata(headers, query, params) : undefined;
+  const run = await runFunction(core, fn, { inputData, triggerMetadata, invocationId: invocation.invocationId }, log);
   if (run.failed) {
     throw run.error;
   }
   const response = await run.model.getResponse(run.context, run.result);
+  if (streaming && httpOutputs(fn, run).some((value) => value !== null && value !== undefined)) {
+    // getResponse wrote it to the proxy connection (toRpcHttp → sendProxyResponse) before returning.
+    return { streamed: true };
+  }
   // The response is the `$return` binding, or a named http output set through context.extraOutputs.
   const outputs = [response.returnValue, ...(response.outputData ?? []).map((o) => o.data)];
   const http = outputs.find((data) => data?.http)?.http;
   return http ? toHttpResponseData(http) : { status: 204, headers: {}, body: '' };
+}
+
+function streamTriggerMetadata(
+  headers: Record<string, string>,
+  query: Record<string, string>,
+  params: Record<string, string>,
+): Record<string, RpcTypedData> {
+  const metadata: Record<string, RpcTypedData> = {};
+  for (const [name, value] of Object.entries(params)) metadata[name] = { string: value };
+  metadata.Headers = { json: JSON.stringify(headers) };
+  metadata.Query = { json: JSON.stringify(query) };
+  return metadata;
+}
+
+/** The values the function gave its HTTP outputs: `$return` is its result, the others its extraOutputs. */
+function httpOutputs(fn: RegisteredFunction, run: InvocationRun): unknown[] {
+  const extraOutputs = (run.context as { extraOutputs?: { get(name: string): unknown } }).extraOutputs;
+  return Object.entries(fn.metadata.bindings)
+    .filter(([, binding]) => binding.direction === 'out' && binding.type?.toLowerCase() === 'http')
+    .map(([name]) => (name === '$return' ? run.result : extraOutputs?.get(name)));
 }
 
 function toHttpResponseData(http: RpcHttpData): HttpResponseData {

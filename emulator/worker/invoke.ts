@@ -14,6 +14,7 @@ import type {
   InvocationState,
   LogFn,
   RpcParameterBinding,
+  RpcTypedData,
 } from './coreTypes';
 import { invocationScope, type InvocationScope } from './logging';
 
@@ -26,23 +27,25 @@ export interface InvocationRun {
   failed: boolean;
 }
 
-export async function runFunction(
-  core: FunctionsCore,
-  fn: RegisteredFunction,
-  inputData: RpcParameterBinding[],
-  log: LogFn,
-): Promise<InvocationRun> {
+export interface InvocationRequest {
+  inputData: RpcParameterBinding[];
+  triggerMetadata?: Record<string, RpcTypedData>;
+  /** The host's id for this invocation; a fresh UUID when the host gave none. */
+  invocationId?: string;
+}
+
+export async function runFunction(core: FunctionsCore, fn: RegisteredFunction, request: InvocationRequest, log: LogFn): Promise<InvocationRun> {
   const programmingModel = core.programmingModel;
   if (!programmingModel) {
     throw new Error('The app registered functions without a programming model (is @azure/functions v4 installed?).');
   }
   const name = fn.metadata.name;
-  const invocationId = randomUUID();
+  const invocationId = request.invocationId ?? randomUUID();
   const scope: InvocationScope = { functionName: name, invocationId, hookData: {} };
   return invocationScope.run(scope, async () => {
     const coreCtx: CoreInvocationContext = {
       invocationId,
-      request: { invocationId, functionId: name, inputData, triggerMetadata: {} },
+      request: { invocationId, functionId: name, inputData: request.inputData, triggerMetadata: request.triggerMetadata ?? {} },
       metadata: { ...fn.metadata, functionId: name },
       log,
     };
@@ -50,23 +53,11 @@ export async function runFunction(
     const { context, inputs } = await model.getArguments();
     scope.invocationContext = context;
 
-    const preContext = {
-      hookData: scope.hookData,
-      appHookData: core.appHookData,
-      invocationContext: context,
-      inputs,
-      functionCallback: fn.callback,
-    };
+    const shared = { hookData: scope.hookData, appHookData: core.appHookData, invocationContext: context };
+    const preContext = hookContext(shared, { inputs, functionCallback: fn.callback });
     await runHooks(core.hooks.preInvocation, preContext, coreCtx, 'preInvocationHooks');
 
-    const postContext = {
-      hookData: scope.hookData,
-      appHookData: core.appHookData,
-      invocationContext: context,
-      inputs: preContext.inputs,
-      result: null as unknown,
-      error: null as unknown,
-    };
+    const postContext = hookContext(shared, { inputs: preContext.inputs, result: null as unknown, error: null as unknown });
     coreCtx.state = 'invocation';
     try {
       postContext.result = await model.invokeFunction(context, preContext.inputs, preContext.functionCallback);
@@ -80,6 +71,24 @@ export async function runFunction(
     const failed = postContext.error !== null && postContext.error !== undefined;
     return { model, context, result: postContext.result, error: postContext.error, failed };
   });
+}
+
+/**
+ * A hook context as the Node worker builds it: `readOnly` properties throw when assigned (the worker's
+ * ReadOnlyError), the others are what hooks may change (`inputs`, `functionCallback`, `result`, `error`).
+ */
+export function hookContext<R extends object, W extends object>(readOnly: R, writable: W): R & W {
+  const context = { ...writable } as R & W;
+  for (const [key, value] of Object.entries(readOnly)) {
+    Object.defineProperty(context, key, {
+      enumerable: true,
+      get: () => value as unknown,
+      set: () => {
+        throw new TypeError(`Cannot assign to read only property '${key}'`); // the worker's ReadOnlyError
+      },
+    });
+  }
+  return context;
 }
 
 /**

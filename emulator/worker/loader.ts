@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { expandEntryPoints } from './glob';
+import { describeNoMatch, findEntryPoints } from './entryPoints';
 
 export class AppLoadError extends Error {
   constructor(
@@ -28,22 +28,20 @@ interface AppPackageJson {
 const importModule = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
 
 /** Loads every entry point of the app in `appDir`; returns their absolute paths. */
-export async function loadApp(appDir: string): Promise<string[]> {
+export async function loadApp(appFolder: string): Promise<string[]> {
+  const appDir = path.resolve(appFolder);
   const pkg = readPackageJson(appDir);
   if (typeof pkg.main !== 'string' || pkg.main.trim() === '') {
     throw new AppLoadError(
       `${path.join(appDir, 'package.json')} has no "main" naming the app's entry point (a file or a glob such as "dist/src/functions/*.js").`,
     );
   }
-  const files = expandEntryPoints(appDir, pkg.main);
+  const files = findEntryPoints(appDir, pkg.main);
   if (files.length === 0) {
-    throw new AppLoadError(`package.json "main" pattern "${pkg.main}" matches no files in ${appDir}. Did you build the app?`);
+    throw new AppLoadError(describeNoMatch(appDir, pkg.main));
   }
   for (const file of files) {
     const shown = path.relative(appDir, file) || file;
-    if (!fs.existsSync(file)) {
-      throw new AppLoadError(`Entry point "${shown}" (package.json "main") does not exist. Did you build the app?`, file);
-    }
     try {
       if (isEsModule(file, pkg)) {
         await importModule(pathToFileURL(file).href);

@@ -20,7 +20,7 @@ import { toWorkerError } from './errors';
 import { describeFunction, startupWarnings } from './functions';
 import { HistoryCache } from './historyCache';
 import { runHttp } from './http';
-import { runHooks } from './invoke';
+import { hookContext, runHooks } from './invoke';
 import { AppLoadError, loadApp } from './loader';
 import { createLogger, currentFunctionName, patchConsole } from './logging';
 import { runOrchestrator } from './orchestrator';
@@ -35,6 +35,8 @@ const log = createLogger(sendToHost, () => core.hooks.log, () => core.appHookDat
 const core = new FunctionsCore(log);
 const historyCache = new HistoryCache();
 const functionInfos = new Map<string, FunctionInfo>();
+/** Where @azure/functions listens for HTTP requests when the app streams HTTP. */
+let httpUri: string | undefined;
 
 installCoreModule(core.createApi());
 patchConsole(log);
@@ -71,6 +73,7 @@ async function startApp(): Promise<boolean> {
       functionInfos.set(metadata.name, describeFunction(metadata));
     }
     await runAppStartHooks();
+    httpUri = (await core.capabilities()).HttpUri;
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
     sendToHost({
@@ -86,22 +89,24 @@ async function startApp(): Promise<boolean> {
     type: 'ready',
     version: WORKER_PROTOCOL_VERSION,
     functions,
-    warnings: startupWarnings(functions, core.httpStreamRequested, core.programmingModelVersions),
+    warnings: startupWarnings(functions, core.programmingModelVersions),
+    httpUri,
   });
   return true;
 }
 
 async function runAppStartHooks(): Promise<void> {
   try {
-    await runHooks(core.hooks.appStart, {
-      hookData: core.appHookData,
-      appHookData: core.appHookData,
-      functionAppDirectory: appDir,
-    });
+    await runHooks(core.hooks.appStart, appHookContext({ functionAppDirectory: appDir }));
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
     throw new AppLoadError(`An appStart hook failed: ${error.message}`, undefined, error.stack);
   }
+}
+
+/** appStart / appTerminate context: app-level-only hookData and the app's shared appHookData, read-only. */
+function appHookContext<W extends object>(writable: W): object {
+  return hookContext({ hookData: core.appLevelOnlyHookData, appHookData: core.appHookData }, writable);
 }
 
 async function answerInvocation(id: number, invocation: Invocation): Promise<void> {
@@ -132,13 +137,13 @@ async function invoke(invocation: Invocation): Promise<InvocationValue> {
     case 'activity':
       return runActivity(core, fn, invocation, log);
     case 'http':
-      return runHttp(core, fn, invocation, log);
+      return runHttp(core, fn, invocation, httpUri !== undefined, log);
   }
 }
 
 async function shutdown(): Promise<void> {
   try {
-    await runHooks(core.hooks.appTerminate, { hookData: core.appHookData, appHookData: core.appHookData });
+    await runHooks(core.hooks.appTerminate, appHookContext({}));
   } catch (err) {
     log('error', 'system', `An appTerminate hook failed: ${inspect(err)}`);
   }

@@ -56,7 +56,7 @@ export async function runOrchestrator(
     defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
   };
   const { key } = triggerBinding(fn.metadata);
-  const run = await runFunction(core, fn, [{ name: key, data: { string: JSON.stringify(payload) } }], log);
+  const run = await runFunction(core, fn, { inputData: [{ name: key, data: { string: JSON.stringify(payload) } }] }, log);
   return run.failed ? failedEpisode(run) : completedEpisode(run.result, fn.metadata.name);
 }
 

@@ -4,13 +4,10 @@
  * functions; orchestrator episodes have a file of their own.
  */
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WORKER_PROTOCOL_VERSION, type ActivityOutcome, type HttpResponseData } from '../../emulator/protocol/worker';
-import { expandEntryPoints } from '../../emulator/worker/glob';
 import { APPS, activity, clientBindingData, httpGet, useTestWorkers, type LogMessage } from './support/testWorker';
 
 describe('app worker', function () {
@@ -68,43 +65,15 @@ describe('app worker', function () {
       assert.equal(response.status, 200);
       assert.deepEqual(JSON.parse(Buffer.from(response.body, 'base64').toString()), { module: 'esm' });
     });
-    it('warns about HTTP streaming and triggers it does not run, and fails streaming HTTP functions', async () => {
+    it('warns about triggers it does not run, and reports the HTTP proxy of a streaming app', async () => {
       const worker = start('warnings-app');
       const ready = await worker.ready();
       assert.equal(ready.functions.find((f) => f.name === 'Tick')?.kind, 'other');
-      assert.equal(ready.warnings.length, 2);
-      assert.match(ready.warnings[0], /enableHttpStream/);
-      assert.match(ready.warnings[1], /"Tick".*timerTrigger/);
+      assert.equal(ready.warnings.length, 1);
+      assert.match(ready.warnings[0], /"Tick".*timerTrigger/);
+      assert.match(ready.httpUri ?? '', /^http:\/\/localhost:\d+\/$/);
       const error = await worker.invokeFailure(httpGet('Streamy', 'http://localhost:7071/api/Streamy'));
-      assert.match(error.message, /HTTP streaming/);
-    });
-  });
-
-  describe('entry point globs', () => {
-    let app: string;
-    const file = (...parts: string[]): string => path.join(app, ...parts);
-
-    before(() => {
-      app = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-glob-'));
-      for (const f of ['dist/functions/a.js', 'dist/functions/b.js', 'dist/functions/nested/c.js', 'dist/.hidden/d.js', 'node_modules/x/e.js', 'README.md']) {
-        fs.mkdirSync(path.dirname(file(f)), { recursive: true });
-        fs.writeFileSync(file(f), '');
-      }
-    });
-    after(() => fs.rmSync(app, { recursive: true, force: true }));
-
-    it('expands *, ** and ?, skipping hidden folders and node_modules', () => {
-      const [a, b, c] = [file('dist', 'functions', 'a.js'), file('dist', 'functions', 'b.js'), file('dist', 'functions', 'nested', 'c.js')];
-      assert.deepEqual(expandEntryPoints(app, 'dist/functions/*.js'), [a, b]);
-      assert.deepEqual(expandEntryPoints(app, './dist/**/*.js'), [a, b, c]);
-      assert.deepEqual(expandEntryPoints(app, 'dist/**'), [a, b, c]);
-      assert.deepEqual(expandEntryPoints(app, '**/?.js'), [a, b, c]);
-      assert.deepEqual(expandEntryPoints(app, 'dist\\functions\\b.js'), [b]);
-      assert.deepEqual(expandEntryPoints(app, 'out/*.js'), []);
-    });
-
-    it('returns a plain path as it is, even when missing', () => {
-      assert.deepEqual(expandEntryPoints(app, 'out/index.js'), [file('out', 'index.js')]);
+      assert.match(error.message, /streams HTTP.*HTTP proxy/);
     });
   });
 

@@ -1,7 +1,8 @@
 /** The app's own HTTP functions under the route prefix (default /api), run in the worker. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FunctionInfo, HttpResponseData } from '../../protocol/worker';
+import type { FunctionInfo, HttpInvocation, HttpResponseData } from '../../protocol/worker';
 import { FunctionError, WorkerProcess } from '../runtime/workerProcess';
+import { invokeStreamed } from './appFunctionStream';
 import { HttpError, readBody, sendError } from './httpUtil';
 import { UrlContext, durableClientData } from './managementUrls';
 import { CompiledRoute, compileRoute, matchRoute } from './routeTemplate';
@@ -58,38 +59,39 @@ export async function handleAppFunction(req: IncomingMessage, res: ServerRespons
     if (!params) continue;
     pathMatched = true;
     if (fn.methods?.length && !fn.methods.includes(method)) continue;
-    const body = await readBody(req, deps.maxBody);
-    return invoke(req, res, url, deps, fn, params, body);
+    return invoke(req, res, url, deps, fn, params);
   }
   if (pathMatched) return sendError(res, 405, `Method ${method} is not allowed for ${url.pathname}.`);
   sendError(res, 404, `No HTTP function matches ${method} ${url.pathname}.`);
 }
 
-async function invoke(
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: URL,
-  deps: AppFunctionsDeps,
-  fn: FunctionInfo,
-  params: Record<string, string>,
-  body: Buffer,
-): Promise<void> {
+async function invoke(req: IncomingMessage, res: ServerResponse, url: URL, deps: AppFunctionsDeps, fn: FunctionInfo, params: Record<string, string>): Promise<void> {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
   const query: Record<string, string> = {};
   url.searchParams.forEach((value, key) => (query[key] = value));
-  let response: HttpResponseData;
+  const invocation: HttpInvocation = {
+    kind: 'http',
+    functionName: fn.name,
+    request: { method: req.method ?? 'GET', url: url.href, headers, query, params },
+    durableClient: fn.usesDurableClient ? durableClientData(deps.urls(req)) : undefined,
+  };
+  const { worker } = deps;
   try {
-    response = (await deps.worker.invoke({
-      kind: 'http',
-      functionName: fn.name,
-      request: { method: req.method ?? 'GET', url: url.href, headers, query, params, body: body.toString('base64') },
-      durableClient: fn.usesDurableClient ? durableClientData(deps.urls(req)) : undefined,
-    })) as HttpResponseData;
+    if (worker.httpUri !== undefined) {
+      const sendResponse = (response: HttpResponseData) => send(res, response);
+      return await invokeStreamed(req, res, { worker, httpUri: worker.httpUri, maxBody: deps.maxBody, invocation, sendResponse });
+    }
+    invocation.request.body = (await readBody(req, deps.maxBody)).toString('base64');
+    send(res, (await worker.invoke(invocation)) as HttpResponseData);
   } catch (error) {
+    if (error instanceof HttpError) throw error;
     const message = error instanceof FunctionError ? `The function '${fn.name}' failed: ${error.message}` : (error as Error).message;
     throw new HttpError(500, message);
   }
+}
+
+function send(res: ServerResponse, response: HttpResponseData): void {
   const out = Buffer.from(response.body ?? '', 'base64');
   const outHeaders: Record<string, string | string[]> = { ...response.headers };
   for (const key of Object.keys(outHeaders)) if (key.toLowerCase() === 'content-length' || key.toLowerCase() === 'transfer-encoding') delete outHeaders[key];

@@ -79,6 +79,8 @@ export class WorkerProcess extends EventEmitter {
   functions: FunctionInfo[] = [];
   warnings: string[] = [];
   loadError: { message: string; file?: string } | null = null;
+  /** The app's HTTP proxy when it streams HTTP (ready.httpUri); HTTP invocations then go through it. */
+  httpUri: string | undefined;
   private child: ChildProcess | null = null;
   private nextId = 1;
   private inFlight = new Map<number, InFlight>();
@@ -163,9 +165,12 @@ export class WorkerProcess extends EventEmitter {
     });
   }
 
-  /** Kills the process (failing what is in flight with `reason`) and starts a new one. */
-  async restart(reason: string): Promise<void> {
-    await this.stop(reason, 'SIGKILL');
+  /**
+   * Stops the process (failing what is in flight with `reason`) and starts a new one. SIGTERM shuts it down
+   * as the Functions host does on a reload (appTerminate hooks run); SIGKILL is for a stuck worker.
+   */
+  async restart(reason: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    await this.stop(reason, signal);
     await this.start();
     this.emit('restarted', reason);
   }
@@ -196,6 +201,7 @@ export class WorkerProcess extends EventEmitter {
         this.readyAt = Date.now();
         this.functions = message.functions;
         this.warnings = message.warnings;
+        this.httpUri = message.httpUri;
         for (const warning of message.warnings) this.emit('log', { level: 'warning', message: warning });
         loaded();
         this.emit('ready', message.functions);
@@ -203,6 +209,7 @@ export class WorkerProcess extends EventEmitter {
       case 'loadError':
         this.state = 'loadFailed';
         this.functions = [];
+        this.httpUri = undefined;
         this.loadError = { message: message.message, file: message.file };
         this.emit('log', { level: 'error', message: `The app failed to load: ${message.message}` });
         loaded();
