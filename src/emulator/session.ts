@@ -43,6 +43,8 @@ export class EmulatorSession implements vscode.Disposable {
   private starting: Promise<boolean> | undefined;
   private stopping: Promise<void> | undefined;
   private lastStart: StartOptions = {};
+  /** The level of the last CLI log line that had one: its continuation lines (a stack) keep it. */
+  private lastLevel: LogLevel = 'information';
 
   private readonly stateEmitter = new vscode.EventEmitter<EmulatorState>();
   private readonly pushEmitter = new vscode.EventEmitter<PushMessage>();
@@ -291,11 +293,14 @@ export class EmulatorSession implements vscode.Disposable {
     return fs.existsSync(bundled) || !fs.existsSync(compiled) ? bundled : compiled;
   }
 
-  /** CLI lines look like `[ISO time] level source: message`; keep the level, let the channel add the time. */
+  /**
+   * CLI lines look like `[ISO time] level source: message`; keep the level, let the channel add the time. The
+   * further lines of a multi-line entry (an exception's stack) keep the level of the line that began it.
+   */
   private logLine(line: string): void {
     const m = /^\[[^\]]+\] (\w+)\s+(.*)$/.exec(line);
-    if (m) this.write(m[1] as LogLevel, m[2]);
-    else this.log.info(line);
+    if (m) this.lastLevel = m[1] as LogLevel;
+    this.write(this.lastLevel, m ? m[2] : line);
   }
 
   private write(level: LogLevel, text: string): void {
