@@ -120,7 +120,7 @@ export class Emulator {
       policy: { bindHost: host, key },
       internalOrigin: () => `http://127.0.0.1:${port}`,
       log: (level, message) => logger.log(level, 'http', message),
-      onUpgrade: (req, socket, head) => controlServer.handleUpgrade(req, socket, head),
+      onUpgrade: (req, socket, head, url) => controlServer.handleUpgrade(req, socket, head, url),
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
