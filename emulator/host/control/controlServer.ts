@@ -210,7 +210,7 @@ export class ControlServer implements ConnectionHost {
     this.connections.add(connection);
     ws.on('message', (data, isBinary) => {
       const buffer = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-      void connection.onMessage(buffer, isBinary);
+      connection.receive(buffer, isBinary);
     });
     ws.on('error', () => undefined); // e.g. a frame past HARD_MESSAGE_LIMIT: ws closes with 1009
     ws.on('close', () => {

@@ -8,11 +8,14 @@ import { ControlError, InstanceControl } from '../runtime/instanceControl';
 import type { InstanceQuery, InstanceRow, Store } from '../storage/store';
 import { HttpError, jsonTextOf, queryFlag, readBody, sendError, sendJson } from './httpUtil';
 import { statusOf } from './instanceStatus';
+import { ReplyBudget } from './replyBudget';
 import { UrlContext, WEBHOOK_BASE, managementUrls } from './managementUrls';
 
 const RUNNING: RuntimeStatus[] = ['Running', 'Pending', 'ContinuedAsNew', 'Suspended'];
 const STATUSES: RuntimeStatus[] = ['Pending', 'Running', 'Completed', 'ContinuedAsNew', 'Failed', 'Terminated', 'Suspended'];
 const DEFAULT_PAGE = 100;
+/** One budget for the process: it bounds the memory of replies waiting for their clients. */
+const replies = new ReplyBudget();
 
 export interface DurableApiDeps {
   control: InstanceControl;
@@ -30,11 +33,11 @@ export async function handleDurableApi(req: IncomingMessage, res: ServerResponse
     const [head, id, action, extra] = parts;
     if (head === 'orchestrators' && id && method === 'POST' && parts.length <= 3) return await start(req, res, url, deps, id, action);
     if (head === 'instances' && !id) {
-      if (method === 'GET') return list(req, res, url, deps);
+      if (method === 'GET') return await list(req, res, url, deps);
       if (method === 'DELETE') return await purgeWhere(res, url, deps);
     }
     if (head === 'instances' && id) {
-      if (!action && method === 'GET') return getOne(req, res, url, deps, id);
+      if (!action && method === 'GET') return await getOne(req, res, url, deps, id);
       if (!action && method === 'DELETE') return await purgeOne(res, deps, id);
       if (method === 'POST') return await instanceAction(req, res, url, deps, id, action, extra);
     }
@@ -75,22 +78,25 @@ async function waitThenRespond(req: IncomingMessage, res: ServerResponse, deps: 
   sendJson(res, 200, done.runtimeStatus === 'Completed' ? statusOf(done, {}).output : statusOf(done, {}));
 }
 
+/** The status is read once the reply has room in the budget (see replyBudget.ts). */
 function getOne(req: IncomingMessage, res: ServerResponse, url: URL, deps: DurableApiDeps, instanceId: string) {
-  const row = deps.store.getInstance(instanceId);
-  if (!row) return sendError(res, 404, `No orchestration instance with ID '${instanceId}' was found.`);
-  const q = url.searchParams;
-  const showHistory = queryFlag(q, 'showHistory', false);
-  const body = statusOf(
-    row,
-    { showInput: queryFlag(q, 'showInput', true), showHistory, showHistoryOutput: queryFlag(q, 'showHistoryOutput', false) },
-    showHistory ? deps.store.getHistory(instanceId) : undefined,
-  );
-  if (RUNNING.includes(row.runtimeStatus)) {
-    const location = managementUrls(deps.urls(req), instanceId).statusQueryGetUri;
-    return sendJson(res, 202, body, { Location: location, 'Retry-After': '5' });
-  }
-  const failed = row.runtimeStatus === 'Failed' && queryFlag(q, 'returnInternalServerErrorOnFailure', false);
-  sendJson(res, failed ? 500 : 200, body);
+  return replies.send(res, () => {
+    const row = deps.store.getInstance(instanceId);
+    if (!row) return { status: 404, body: { message: `No orchestration instance with ID '${instanceId}' was found.` } };
+    const q = url.searchParams;
+    const showHistory = queryFlag(q, 'showHistory', false);
+    const body = statusOf(
+      row,
+      { showInput: queryFlag(q, 'showInput', true), showHistory, showHistoryOutput: queryFlag(q, 'showHistoryOutput', false) },
+      showHistory ? deps.store.getHistory(instanceId) : undefined,
+    );
+    if (RUNNING.includes(row.runtimeStatus)) {
+      const location = managementUrls(deps.urls(req), instanceId).statusQueryGetUri;
+      return { status: 202, body, headers: { Location: location, 'Retry-After': '5' } };
+    }
+    const failed = row.runtimeStatus === 'Failed' && queryFlag(q, 'returnInternalServerErrorOnFailure', false);
+    return { status: failed ? 500 : 200, body };
+  });
 }
 
 export function parseQuery(q: URLSearchParams): InstanceQuery {
@@ -122,18 +128,22 @@ export function parseQuery(q: URLSearchParams): InstanceQuery {
   };
 }
 
+/** The page is read once the reply has room in the budget (see replyBudget.ts). */
 function list(req: IncomingMessage, res: ServerResponse, url: URL, deps: DurableApiDeps) {
   const query = parseQuery(url.searchParams);
   const token = req.headers['x-ms-continuation-token'];
-  let page;
-  try {
-    page = deps.store.queryInstances({ ...query, top: query.top || DEFAULT_PAGE, continuationToken: typeof token === 'string' && token ? token : undefined });
-  } catch (error) {
-    throw new HttpError(400, `Invalid continuation token: ${(error as Error).message}`);
-  }
   const showInput = queryFlag(url.searchParams, 'showInput', true);
-  const body = page.instances.map((row) => statusOf(row, { showInput }));
-  sendJson(res, 200, body, page.continuationToken ? { 'x-ms-continuation-token': page.continuationToken } : {});
+  return replies.send(res, () => {
+    let page;
+    try {
+      page = deps.store.queryInstances({ ...query, top: query.top || DEFAULT_PAGE, continuationToken: typeof token === 'string' && token ? token : undefined });
+    } catch (error) {
+      throw new HttpError(400, `Invalid continuation token: ${(error as Error).message}`);
+    }
+    const headers: Record<string, string> = {};
+    if (page.continuationToken) headers['x-ms-continuation-token'] = page.continuationToken;
+    return { status: 200, body: page.instances.map((row) => statusOf(row, { showInput })), headers };
+  });
 }
 
 async function purgeOne(res: ServerResponse, deps: DurableApiDeps, instanceId: string) {

@@ -1,5 +1,7 @@
 /** Small helpers shared by the HTTP front doors: bounded body reading and JSON/text answers. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { jsonTextProblem } from '../jsonLimits';
+import { stringifyWithRaw } from '../rawJson';
 
 export class HttpError extends Error {
   constructor(
@@ -27,7 +29,7 @@ function tooLarge(limit: number): HttpError {
   return new HttpError(413, `The request body is larger than the limit of ${limit} bytes.`);
 }
 
-/** The body as JSON text: empty → null; anything that is not JSON → 400. */
+/** The body as JSON text: empty → null; anything that is not JSON, or too deep or large a number for it → 400. */
 export function jsonTextOf(body: Buffer): string | null {
   const text = body.toString('utf8').trim();
   if (!text) return null;
@@ -36,11 +38,16 @@ export function jsonTextOf(body: Buffer): string | null {
   } catch (error) {
     throw new HttpError(400, `The request body is not valid JSON: ${(error as Error).message}`);
   }
+  const problem = jsonTextProblem(text);
+  if (problem) throw new HttpError(400, `The request body cannot be accepted: ${problem}.`);
   return text;
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = body === undefined ? '' : JSON.stringify(body);
+  sendJsonText(res, status, body === undefined ? '' : stringifyWithRaw(body), headers);
+}
+
+export function sendJsonText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
