@@ -28,6 +28,8 @@ export interface EmulatorOptions {
   nodePath?: string;
   /** Largest request body accepted, in bytes. */
   maxBody?: number;
+  /** Heap limit of the app's worker process, in MB. */
+  workerHeapMb?: number;
   /** Stop when this process is gone (the editor that started the emulator). */
   parentPid?: number;
   clock?: Clock;
@@ -88,6 +90,7 @@ export class Emulator {
       nodePath: options.nodePath,
       inspect: options.inspect,
       functionTimeoutMs: config.functionTimeoutMs,
+      maxHeapMb: options.workerHeapMb,
     });
     const service = new OrchestrationService({
       store,

@@ -26,11 +26,13 @@ export interface InvocationRun {
   failed: boolean;
 }
 
+/** `onUserCode(true)` right before the function is called, `onUserCode(false)` once its synchronous part returned. */
 export async function runFunction(
   core: FunctionsCore,
   fn: RegisteredFunction,
   inputData: RpcParameterBinding[],
   log: LogFn,
+  onUserCode?: (running: boolean) => void,
 ): Promise<InvocationRun> {
   const programmingModel = core.programmingModel;
   if (!programmingModel) {
@@ -69,7 +71,14 @@ export async function runFunction(
     };
     coreCtx.state = 'invocation';
     try {
-      postContext.result = await model.invokeFunction(context, preContext.inputs, preContext.functionCallback);
+      onUserCode?.(true);
+      let call: Promise<unknown>;
+      try {
+        call = model.invokeFunction(context, preContext.inputs, preContext.functionCallback);
+      } finally {
+        onUserCode?.(false);
+      }
+      postContext.result = await call;
     } catch (err) {
       postContext.error = err;
     } finally {
