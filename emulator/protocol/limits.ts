@@ -8,5 +8,5 @@
 export const MAX_ACTIONS_PER_EPISODE = 100_000;
 /** Actions one execution may schedule in all; each adds one or two history events. */
 export const MAX_ACTIONS_PER_EXECUTION = 500_000;
-/** Characters of JSON in one episode's result: the inputs of its new actions, its output and custom status. */
-export const MAX_EPISODE_RESULT_CHARS = 64 * 1024 * 1024;
+/** Characters of JSON in one result the worker sends: an episode's (action inputs, output, custom status) or an activity's output. */
+export const MAX_RESULT_CHARS = 64 * 1024 * 1024;

@@ -6,7 +6,7 @@
  * actions as the same object but owns one sequence id.
  */
 import { ActionType, EventType, type HistoryEvent, type OrchestratorAction, type OrchestratorResult } from '../protocol/durable';
-import { MAX_ACTIONS_PER_EXECUTION, MAX_EPISODE_RESULT_CHARS } from '../protocol/limits';
+import { MAX_ACTIONS_PER_EXECUTION, MAX_RESULT_CHARS } from '../protocol/limits';
 import type { NeedHistory, OrchestratorInvocation } from '../protocol/worker';
 import type { FunctionsCore, RegisteredFunction } from './core';
 import type { AppInvocationContext, LogFn } from './coreTypes';
@@ -157,8 +157,8 @@ function toJson<T extends { actions: unknown[] }>(value: T): T {
     throw new Error(`The orchestration has scheduled ${value.actions.length} actions; one execution may schedule at most ${MAX_ACTIONS_PER_EXECUTION}.`);
   }
   const text = JSON.stringify(value);
-  if (text.length > MAX_EPISODE_RESULT_CHARS) {
-    throw new Error(`The orchestrator's episode produced ${text.length} characters of JSON (action inputs, output, custom status); at most ${MAX_EPISODE_RESULT_CHARS} are allowed.`);
+  if (text.length > MAX_RESULT_CHARS) {
+    throw new Error(`The orchestrator's episode produced ${text.length} characters of JSON (action inputs, output, custom status); at most ${MAX_RESULT_CHARS} are allowed.`);
   }
   return JSON.parse(text) as T;
 }

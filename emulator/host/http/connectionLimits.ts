@@ -50,6 +50,8 @@ export function answerRaw(socket: Duplex, status: number, message: string, extra
 export function guardConnections(server: http.Server): void {
   server.maxConnections = MAX_CONNECTIONS;
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    // A response already under way on this connection cannot be followed by another answer.
+    if ((socket as { _httpMessage?: http.ServerResponse })._httpMessage?.headersSent) return void socket.destroy();
     switch (error.code) {
       case 'ERR_HTTP_REQUEST_TIMEOUT':
         return answerRaw(socket, 408, 'The request did not arrive in time.');
