@@ -17,8 +17,9 @@ import { EnvelopeError, MAX_WATCHED_INSTANCES, ParamError, isMethod, parseEnvelo
 
 /** Requests of one connection processed at once (the others wait in its queue). */
 const MAX_CONCURRENT_REQUESTS = 16;
-/** Queued requests past which the connection stops reading from its socket (TCP pushes back on the client). */
+/** Queued requests (or their bytes) past which the connection stops reading its socket (TCP pushes back on the client). */
 const MAX_QUEUED_REQUESTS = 256;
+const MAX_QUEUED_BYTES = 16 * 1024 * 1024;
 
 export interface ConnectionLimits {
   /** Largest request processed; larger ones (up to the socket's hard limit) get a badMessage error. */
@@ -62,6 +63,7 @@ export class Connection {
   private readonly backlog = new Map<string, InstanceSummary | null>();
   private behind: { instances: number; logs: number; gaps: Map<string, Gap> } | null = null;
   private readonly queue: Array<{ data: Buffer; isBinary: boolean }> = [];
+  private queuedBytes = 0;
   private running = 0;
   /** Characters handed to the socket and not yet written out. */
   private unflushed = 0;
@@ -101,7 +103,8 @@ export class Connection {
   /** A frame from the client: queued, and processed once fewer requests are in flight and replies have drained. */
   receive(data: Buffer, isBinary: boolean): void {
     this.queue.push({ data, isBinary });
-    if (this.queue.length >= MAX_QUEUED_REQUESTS && !this.ws.isPaused) this.ws.pause();
+    this.queuedBytes += data.length;
+    if ((this.queue.length >= MAX_QUEUED_REQUESTS || this.queuedBytes >= MAX_QUEUED_BYTES) && !this.ws.isPaused) this.ws.pause();
     this.pump();
   }
 
@@ -114,6 +117,7 @@ export class Connection {
     this.waitingForDrain = this.unflushed > this.host.limits.highWaterBytes;
     while (!this.waitingForDrain && this.running < MAX_CONCURRENT_REQUESTS && this.queue.length) {
       const { data, isBinary } = this.queue.shift()!;
+      this.queuedBytes -= data.length;
       this.running++;
       setImmediate(() =>
         void this.onMessage(data, isBinary).finally(() => {
@@ -123,7 +127,7 @@ export class Connection {
       );
       this.waitingForDrain = this.unflushed > this.host.limits.highWaterBytes;
     }
-    if (this.ws.isPaused && this.queue.length < MAX_QUEUED_REQUESTS / 2) this.ws.resume();
+    if (this.ws.isPaused && this.queue.length < MAX_QUEUED_REQUESTS / 2 && this.queuedBytes < MAX_QUEUED_BYTES / 2) this.ws.resume();
   }
 
   /** Handles one frame; never throws and never closes the connection. */
