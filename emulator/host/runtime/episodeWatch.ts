@@ -13,6 +13,7 @@ export interface RunningEpisode {
 
 export class EpisodeWatch {
   private current: (RunningEpisode & { timer?: NodeJS.Timeout }) | null = null;
+  private source: Readable | null = null;
 
   constructor(
     /** Infinity for no limit (a worker under the debugger). */
@@ -25,11 +26,13 @@ export class EpisodeWatch {
     return this.current;
   }
 
-  /** Reads the marks of one worker process. */
+  /** Reads the marks of one worker process (those of an earlier one, still arriving, are ignored). */
   attach(marks: Readable): void {
+    this.source = marks;
     let buffer = '';
     marks.setEncoding('utf8');
     marks.on('data', (chunk: string) => {
+      if (this.source !== marks) return;
       buffer += chunk;
       let nl: number;
       while ((nl = buffer.indexOf('\n')) >= 0) {
