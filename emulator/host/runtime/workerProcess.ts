@@ -284,7 +284,9 @@ export class WorkerProcess extends EventEmitter {
     const culprit = episode ? this.take(episode.invocationId) : undefined;
     if (culprit) {
       const what = describeInvocation(culprit.invocation);
-      const cause = this.outOfMemory ? `: it ran out of memory (the worker's heap is limited to ${this.heapMb} MB)` : '';
+      // V8 reports a full heap on stderr, then aborts (SIGABRT); the report may arrive after the exit.
+      const outOfMemory = this.outOfMemory || signal === 'SIGABRT';
+      const cause = outOfMemory ? `: it ran out of memory (the worker's heap is limited to ${this.heapMb} MB)` : '';
       culprit.reject(
         interrupted
           ? new WorkerFailure(`${what} was cut short to apply a terminate.`, 'unavailable')
