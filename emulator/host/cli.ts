@@ -21,6 +21,7 @@ Options:
   --inspect[=PORT]   start the app's worker under the Node inspector (for breakpoints)
   --node PATH        the node executable for the app's worker (default: the one running the emulator)
   --max-body BYTES   largest request body accepted (default 16777216)
+  --worker-heap MB   heap limit of the app's worker process (default 1024; NODE_OPTIONS may set it instead)
   --parent-pid PID   stop when that process exits (used by the VS Code extension)
   -h, --help         show this help
 `;
@@ -69,6 +70,9 @@ export function parseArgs(argv: string[]): EmulatorOptions {
         break;
       case '--max-body':
         options.maxBody = number('--max-body', value(), 1024, 2 ** 31);
+        break;
+      case '--worker-heap':
+        options.workerHeapMb = number('--worker-heap', value(), 64, 65536);
         break;
       case '--parent-pid':
         options.parentPid = number('--parent-pid', value(), 1, 2 ** 31);

@@ -33,6 +33,8 @@ export interface EmulatorOptions {
   nodePath?: string;
   /** Largest request body accepted, in bytes. */
   maxBody?: number;
+  /** Heap limit of the app's worker process, in MB. */
+  workerHeapMb?: number;
   /** Stop when this process is gone (the editor that started the emulator). */
   parentPid?: number;
   clock?: Clock;
@@ -87,6 +89,7 @@ export class Emulator {
       inspect: options.inspect,
       functionTimeoutMs: config.functionTimeoutMs,
       onInvoke: (invocation) => executions.started(invocation),
+      maxHeapMb: options.workerHeapMb,
     });
     const service = new OrchestrationService({
       store,
@@ -121,7 +124,7 @@ export class Emulator {
       useAppLease: config.useAppLease,
       internalOrigin: () => `http://127.0.0.1:${port}`,
       log: (level, message) => logger.log(level, 'http', message),
-      onUpgrade: (req, socket, head) => controlServer.handleUpgrade(req, socket, head),
+      onUpgrade: (req, socket, head, url) => controlServer.handleUpgrade(req, socket, head, url),
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -199,7 +202,7 @@ export class Emulator {
     this.stopWatching.push(
       watchApp(this.config.appDir, this.dataDir, (file) => {
         this.logger.info(`${file} changed: reloading the app.`);
-        void this.worker.restart(`${file} changed`, 'SIGTERM');
+        void this.worker.restart(`${file} changed`, 'unavailable', 'SIGTERM');
       }),
     );
     const stopScript = compile ? startWatchScript(this.config.appDir, this.logger) : null;

@@ -195,4 +195,6 @@ export type LogLevel = 'trace' | 'debug' | 'information' | 'warning' | 'error' |
 /** Environment variable names of the worker process. The host sets appDir (the worker falls back to its cwd). */
 export const WORKER_ENV = {
   appDir: 'DURABLE_EMULATOR_APP_DIR',
+  /** A pipe on which the worker writes `b<id>` / `e<id>` lines around an orchestrator's user code (see episodeMarks.ts). */
+  marksFd: 'DURABLE_EMULATOR_MARKS_FD',
 } as const;

@@ -2,6 +2,7 @@
  * Activity invocations (reference §4): the input goes in as the JSON text the host recorded, the
  * return value comes back as JSON text for TaskCompleted.Result; a throw fails the invocation.
  */
+import { MAX_RESULT_CHARS } from '../protocol/limits';
 import type { ActivityInvocation, ActivityOutcome } from '../protocol/worker';
 import type { FunctionsCore, RegisteredFunction } from './core';
 import type { LogFn } from './coreTypes';
@@ -22,5 +23,9 @@ export async function runActivity(
     throw run.error;
   }
   const response = await run.model.getResponse(run.context, run.result);
-  return { result: typedDataToJson(response.returnValue) };
+  const result = typedDataToJson(response.returnValue);
+  if (result.length > MAX_RESULT_CHARS) {
+    throw new Error(`The activity returned ${result.length} characters of JSON; at most ${MAX_RESULT_CHARS} are allowed.`);
+  }
+  return { result };
 }

@@ -34,7 +34,14 @@ export interface InvocationRequest {
   invocationId?: string;
 }
 
-export async function runFunction(core: FunctionsCore, fn: RegisteredFunction, request: InvocationRequest, log: LogFn): Promise<InvocationRun> {
+/** `onUserCode(true)` right before the function is called, `onUserCode(false)` once its synchronous part returned. */
+export async function runFunction(
+  core: FunctionsCore,
+  fn: RegisteredFunction,
+  request: InvocationRequest,
+  log: LogFn,
+  onUserCode?: (running: boolean) => void,
+): Promise<InvocationRun> {
   const programmingModel = core.programmingModel;
   if (!programmingModel) {
     throw new Error('The app registered functions without a programming model (is @azure/functions v4 installed?).');
@@ -60,7 +67,14 @@ export async function runFunction(core: FunctionsCore, fn: RegisteredFunction, r
     const postContext = hookContext(shared, { inputs: preContext.inputs, result: null as unknown, error: null as unknown });
     coreCtx.state = 'invocation';
     try {
-      postContext.result = await model.invokeFunction(context, preContext.inputs, preContext.functionCallback);
+      onUserCode?.(true);
+      let call: Promise<unknown>;
+      try {
+        call = model.invokeFunction(context, preContext.inputs, preContext.functionCallback);
+      } finally {
+        onUserCode?.(false);
+      }
+      postContext.result = await call;
     } catch (err) {
       postContext.error = err;
     } finally {

@@ -16,6 +16,7 @@ import {
 import { runActivity } from './activity';
 import { flushToHost, onHostMessage, sendToHost } from './channel';
 import { FunctionsCore, installCoreModule } from './core';
+import { markEpisode } from './episodeMarks';
 import { toWorkerError } from './errors';
 import { describeFunction, startupWarnings } from './functions';
 import { HistoryCache } from './historyCache';
@@ -111,14 +112,14 @@ function appHookContext<W extends object>(writable: W): object {
 
 async function answerInvocation(id: number, invocation: Invocation): Promise<void> {
   try {
-    const value = await invoke(invocation);
+    const value = await invoke(id, invocation);
     sendToHost({ type: 'result', id, ok: true, value });
   } catch (err) {
     sendToHost({ type: 'result', id, ok: false, error: toWorkerError(err) });
   }
 }
 
-async function invoke(invocation: Invocation): Promise<InvocationValue> {
+async function invoke(id: number, invocation: Invocation): Promise<InvocationValue> {
   if (!(await started)) {
     throw new Error('The app failed to load; the worker cannot run functions until it is restarted.');
   }
@@ -133,7 +134,7 @@ async function invoke(invocation: Invocation): Promise<InvocationValue> {
   }
   switch (invocation.kind) {
     case 'orchestrator':
-      return runOrchestrator(core, fn, invocation, historyCache, log);
+      return runOrchestrator(core, fn, invocation, historyCache, log, (running) => markEpisode(id, running));
     case 'activity':
       return runActivity(core, fn, invocation, log);
     case 'http':

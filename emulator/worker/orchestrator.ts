@@ -6,6 +6,7 @@
  * actions as the same object but owns one sequence id.
  */
 import { ActionType, EventType, type HistoryEvent, type OrchestratorAction, type OrchestratorResult } from '../protocol/durable';
+import { MAX_ACTIONS_PER_EXECUTION, MAX_RESULT_CHARS } from '../protocol/limits';
 import type { NeedHistory, OrchestratorInvocation } from '../protocol/worker';
 import type { FunctionsCore, RegisteredFunction } from './core';
 import type { AppInvocationContext, LogFn } from './coreTypes';
@@ -38,6 +39,7 @@ export async function runOrchestrator(
   invocation: OrchestratorInvocation,
   cache: HistoryCache,
   log: LogFn,
+  onUserCode?: (running: boolean) => void,
 ): Promise<OrchestratorResult | NeedHistory> {
   const history = cache.assemble(invocation);
   if (!history) {
@@ -56,7 +58,7 @@ export async function runOrchestrator(
     defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
   };
   const { key } = triggerBinding(fn.metadata);
-  const run = await runFunction(core, fn, { inputData: [{ name: key, data: { string: JSON.stringify(payload) } }] }, log);
+  const run = await runFunction(core, fn, { inputData: [{ name: key, data: { string: JSON.stringify(payload) } }] }, log, onUserCode);
   return run.failed ? failedEpisode(run) : completedEpisode(run.result, fn.metadata.name);
 }
 
@@ -146,7 +148,17 @@ function executorOf(context: AppInvocationContext): LibraryExecutor | undefined 
   return executor && Array.isArray(executor.actions) ? (executor as LibraryExecutor) : undefined;
 }
 
-/** The value as the host will see it: Dates as ISO strings, class instances as plain objects. */
-function toJson<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
+/**
+ * The value as the host will see it: Dates as ISO strings, class instances as plain objects. A result
+ * past the limits (protocol/limits.ts) fails the episode here, before it crosses to the host.
+ */
+function toJson<T extends { actions: unknown[] }>(value: T): T {
+  if (value.actions.length > MAX_ACTIONS_PER_EXECUTION) {
+    throw new Error(`The orchestration has scheduled ${value.actions.length} actions; one execution may schedule at most ${MAX_ACTIONS_PER_EXECUTION}.`);
+  }
+  const text = JSON.stringify(value);
+  if (text.length > MAX_RESULT_CHARS) {
+    throw new Error(`The orchestrator's episode produced ${text.length} characters of JSON (action inputs, output, custom status); at most ${MAX_RESULT_CHARS} are allowed.`);
+  }
+  return JSON.parse(text) as T;
 }

@@ -7,11 +7,19 @@
 import { WebSocket } from 'ws';
 import type { HistoryEvent } from '../../protocol/durable';
 import type { ErrorCode, HostMessage, InstanceSummary, LogEntry, Method, PushMessage, ResponseMessage, Topic } from '../../protocol/control';
+import { MAX_JSON_DEPTH, jsonTextProblem } from '../jsonLimits';
+import { stringifyWithRaw } from '../rawJson';
 import { ControlError } from '../runtime/instanceControl';
 import type { HistoryChange } from '../runtime/orchestrationService';
 import type { Store } from '../storage/store';
 import { HANDLERS, MethodContext, codeOfStatus } from './methods';
 import { EnvelopeError, MAX_WATCHED_INSTANCES, ParamError, isMethod, parseEnvelope, validateParams } from './validate';
+
+/** Requests of one connection processed at once (the others wait in its queue). */
+const MAX_CONCURRENT_REQUESTS = 16;
+/** Queued requests (or their bytes) past which the connection stops reading its socket (TCP pushes back on the client). */
+const MAX_QUEUED_REQUESTS = 256;
+const MAX_QUEUED_BYTES = 16 * 1024 * 1024;
 
 export interface ConnectionLimits {
   /** Largest request processed; larger ones (up to the socket's hard limit) get a badMessage error. */
@@ -54,6 +62,12 @@ export class Connection {
   /** Instance changes beyond one push's cap, in order; null marks a removal. */
   private readonly backlog = new Map<string, InstanceSummary | null>();
   private behind: { instances: number; logs: number; gaps: Map<string, Gap> } | null = null;
+  private readonly queue: Array<{ data: Buffer; isBinary: boolean }> = [];
+  private queuedBytes = 0;
+  private running = 0;
+  /** Characters handed to the socket and not yet written out. */
+  private unflushed = 0;
+  private waitingForDrain = false;
 
   constructor(
     readonly ws: WebSocket,
@@ -64,14 +78,56 @@ export class Connection {
     return this.ws.readyState === WebSocket.OPEN;
   }
 
-  /** Never throws: a message that cannot be sent is logged (a bug), not allowed to take the host down. */
+  /**
+   * Never throws: a message that cannot be serialised is logged (a bug), and a response is replaced by an
+   * error response, so that every request is answered. Responses may carry stored JSON text (RawJson).
+   */
   send(message: HostMessage): void {
     if (!this.open) return;
+    let text: string;
     try {
-      this.ws.send(JSON.stringify(message));
+      text = message.type === 'response' ? stringifyWithRaw(message) : JSON.stringify(message);
     } catch (error) {
       this.host.logError(`control: cannot send a ${message.type}: ${(error as Error).stack ?? error}`);
+      if (message.type !== 'response' || !message.ok) return;
+      const reason = `The result cannot be sent: ${(error as Error).message}`;
+      return this.send({ type: 'response', id: message.id, ok: false, error: { code: 'internal', message: reason } });
     }
+    this.unflushed += text.length;
+    this.ws.send(text, () => {
+      this.unflushed -= text.length;
+      if (this.waitingForDrain && this.unflushed <= this.host.limits.lowWaterBytes) this.pump();
+    });
+  }
+
+  /** A frame from the client: queued, and processed once fewer requests are in flight and replies have drained. */
+  receive(data: Buffer, isBinary: boolean): void {
+    this.queue.push({ data, isBinary });
+    this.queuedBytes += data.length;
+    if ((this.queue.length >= MAX_QUEUED_REQUESTS || this.queuedBytes >= MAX_QUEUED_BYTES) && !this.ws.isPaused) this.ws.pause();
+    this.pump();
+  }
+
+  /**
+   * Starts queued requests, each in a task of its own (so one reply is serialised and handed to the
+   * socket before the next request builds its own), while fewer than MAX_CONCURRENT_REQUESTS run and
+   * the replies not yet written stay under the high-water mark.
+   */
+  private pump(): void {
+    this.waitingForDrain = this.unflushed > this.host.limits.highWaterBytes;
+    while (!this.waitingForDrain && this.running < MAX_CONCURRENT_REQUESTS && this.queue.length) {
+      const { data, isBinary } = this.queue.shift()!;
+      this.queuedBytes -= data.length;
+      this.running++;
+      setImmediate(() =>
+        void this.onMessage(data, isBinary).finally(() => {
+          this.running--;
+          this.pump();
+        }),
+      );
+      this.waitingForDrain = this.unflushed > this.host.limits.highWaterBytes;
+    }
+    if (this.ws.isPaused && this.queue.length < MAX_QUEUED_REQUESTS / 2 && this.queuedBytes < MAX_QUEUED_BYTES / 2) this.ws.resume();
   }
 
   /** Handles one frame; never throws and never closes the connection. */
@@ -83,15 +139,19 @@ export class Connection {
       if (data.length > this.host.limits.maxMessageBytes) {
         throw new EnvelopeError(`The message is ${data.length} bytes; the limit is ${this.host.limits.maxMessageBytes}.`);
       }
+      const text = data.toString('utf8');
       let parsed: unknown;
       try {
-        parsed = JSON.parse(data.toString('utf8'));
+        parsed = JSON.parse(text);
       } catch (error) {
         throw new EnvelopeError(`The message is not valid JSON: ${(error as Error).message}`);
       }
       const envelope = parseEnvelope(parsed);
       id = envelope.id;
       method = envelope.method;
+      // The envelope and params add two levels around a payload (input, data).
+      const problem = jsonTextProblem(text, MAX_JSON_DEPTH + 2);
+      if (problem) throw new ParamError(`The request cannot be accepted: ${problem} (payloads may nest ${MAX_JSON_DEPTH} levels).`);
       if (!isMethod(method)) {
         return this.reply({ type: 'response', id, ok: false, error: { code: 'unknownMethod', message: `Unknown method '${method}'.` } });
       }

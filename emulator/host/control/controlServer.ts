@@ -22,6 +22,7 @@ import type { InstanceControl } from '../runtime/instanceControl';
 import type { HistoryChange, OrchestrationService } from '../runtime/orchestrationService';
 import type { WorkerProcess } from '../runtime/workerProcess';
 import type { InstanceRow, Store } from '../storage/store';
+import { answerRaw } from '../http/connectionLimits';
 import { Connection, ConnectionHost, ConnectionLimits } from './connection';
 import { MethodContext, countsByStatus } from './methods';
 import { summaryOf } from './summaries';
@@ -109,20 +110,13 @@ export class ControlServer implements ConnectionHost {
     });
   }
 
-  /** For the HTTP server's `onUpgrade`: Host and Origin are already checked; this checks path and token. */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', () => undefined);
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '/', 'http://emulator.invalid');
-    } catch {
-      return refuse(socket, 400, 'Bad Request');
-    }
-    if (url.pathname !== CONTROL_PATH) return refuse(socket, 404, 'Not Found', `No WebSocket endpoint at ${url.pathname}; use ${CONTROL_PATH}.`);
+  /** For the HTTP server's `onUpgrade`: the URL is parsed and Host and Origin are checked; this checks path and token. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void {
+    if (url.pathname !== CONTROL_PATH) return answerRaw(socket, 404, `No WebSocket endpoint at ${url.pathname}; use ${CONTROL_PATH}.`);
     if (!this.authorized(req, url)) {
-      return refuse(socket, 401, 'Unauthorized', 'The emulator token is required: ?token=<token> or Authorization: Bearer <token>.');
+      return answerRaw(socket, 401, 'The emulator token is required: ?token=<token> or Authorization: Bearer <token>.', 'WWW-Authenticate: Bearer\r\n');
     }
-    if (this.closed) return refuse(socket, 503, 'Service Unavailable', 'The emulator is stopping.');
+    if (this.closed) return answerRaw(socket, 503, 'The emulator is stopping.');
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws));
   }
 
@@ -217,7 +211,7 @@ export class ControlServer implements ConnectionHost {
     this.connections.add(connection);
     ws.on('message', (data, isBinary) => {
       const buffer = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-      void connection.onMessage(buffer, isBinary);
+      connection.receive(buffer, isBinary);
     });
     ws.on('error', () => undefined); // e.g. a frame past HARD_MESSAGE_LIMIT: ws closes with 1009
     ws.on('close', () => {
@@ -307,11 +301,4 @@ export class ControlServer implements ConnectionHost {
     }
     if (again) this.scheduleFlush();
   }
-}
-
-function refuse(socket: Duplex, status: number, reason: string, body = ''): void {
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n${status === 401 ? 'WWW-Authenticate: Bearer\r\n' : ''}\r\n${body}`,
-  );
 }

@@ -2,20 +2,24 @@
 import { EventType, HistoryEvent, isTerminal } from '../../protocol/durable';
 import type { FailureInfo, InstanceDetail, InstanceSummary } from '../../protocol/control';
 import { parseEngineState, waitingEventNames } from '../engine/engineState';
+import { storedJson } from '../rawJson';
 import type { InstanceRow, Store } from '../storage/store';
 
 /** Characters of JSON text kept in a preview before the ellipsis. */
 export const PREVIEW_CHARS = 1024;
 const ELLIPSIS = '…';
 
-/** The JSON text cut to PREVIEW_CHARS characters plus an ellipsis (never splitting a surrogate pair). */
+/**
+ * The JSON text cut to PREVIEW_CHARS characters plus an ellipsis (never splitting a surrogate pair). The
+ * cut is copied: a slice would keep the whole (maybe megabytes long) text alive as long as the preview.
+ */
 export function preview(text: string | null): string | null {
   if (text === null || text === undefined) return null;
   if (text.length <= PREVIEW_CHARS) return text;
   let end = PREVIEW_CHARS;
   const code = text.charCodeAt(end - 1);
   if (code >= 0xd800 && code <= 0xdbff) end--;
-  return text.slice(0, end) + ELLIPSIS;
+  return Buffer.from(text.slice(0, end) + ELLIPSIS, 'utf8').toString('utf8');
 }
 
 export function isoTime(ms: number): string {
@@ -54,16 +58,6 @@ export function summaryOf(row: InstanceRow): InstanceSummary {
   };
 }
 
-/** JSON text parsed; text that is not JSON comes back as the string itself. */
-export function parseJsonText(text: string | null): unknown {
-  if (text === null || text === undefined) return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
 /** External events the orchestrator waits for and has not received (none once it is finished). */
 export function waitingFor(row: InstanceRow, history: HistoryEvent[]): string[] {
   if (isTerminal(row.runtimeStatus)) return [];
@@ -76,9 +70,9 @@ export function detailOf(row: InstanceRow, store: Store): InstanceDetail {
   const { inputPreview: _i, outputPreview: _o, customStatusPreview: _c, ...rest } = summary;
   return {
     ...rest,
-    input: parseJsonText(row.input),
-    output: parseJsonText(row.output),
-    customStatus: parseJsonText(row.customStatus),
+    input: storedJson(row.input),
+    output: storedJson(row.output),
+    customStatus: storedJson(row.customStatus),
     executions: store.listExecutions(row.instanceId),
     waitingForEvents: isTerminal(row.runtimeStatus) ? [] : waitingFor(row, store.getHistory(row.instanceId, row.executionId)),
   };

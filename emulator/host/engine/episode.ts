@@ -8,6 +8,7 @@ import { ActionType, EventType, HistoryEvent, OrchestratorAction, OrchestratorRe
 import type { InstanceRow, MessageRow, TimerRow } from '../storage/store';
 import { EngineState, PendingTask, ProcessedAction, describeAction, idsTakenBy } from './engineState';
 import * as ev from './events';
+import { episodeLimitFailure } from './limits';
 import { TurnOutcome, WorkRequest, emptyOutcome } from './outcome';
 import { nextRetryDelay, retryTimedOut } from './retry';
 
@@ -201,6 +202,7 @@ export function finishEpisode(instance: InstanceRow, start: EpisodeStart, result
     }
   }
 
+  failure ??= episodeLimitFailure(actions, processed);
   let continueAsNew: { input: string | null } | undefined;
   const recorded: ProcessedAction[] = [...state.actions];
   if (!failure) {

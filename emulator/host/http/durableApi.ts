@@ -9,12 +9,16 @@ import { ControlError, ConflictError, InstanceControl } from '../runtime/instanc
 import type { InstanceRow, Store } from '../storage/store';
 import { ApiQuery } from './apiQuery';
 import { ApiReply, badArguments, failedRequest, sendEmpty } from './apiReplies';
-import { HttpError, readBody, sendJson } from './httpUtil';
-import { parseJsonText, statusOf } from './instanceStatus';
+import { jsonTextProblem } from '../jsonLimits';
+import { HttpError, readBody, sendJson, sendJsonText } from './httpUtil';
+import { statusOf } from './instanceStatus';
 import { UrlContext, WEBHOOK_BASE, checkStatusPayload, managementUrls } from './managementUrls';
+import { ReplyBudget } from './replyBudget';
 
 const RUNNING: RuntimeStatus[] = ['Running', 'Pending', 'ContinuedAsNew', 'Suspended'];
 const DEFAULT_PAGE = 100;
+/** Lists and statuses can be large: a burst of them is written a budget at a time (replyBudget.ts). */
+const replies = new ReplyBudget();
 
 export interface DurableApiDeps {
   control: InstanceControl;
@@ -90,6 +94,8 @@ function jsonBody(body: Buffer, emptyIsNull: boolean): string | null {
   } catch (error) {
     throw ApiReply.exception(400, 'Invalid JSON content', (error as Error).message, 'Newtonsoft.Json.JsonReaderException');
   }
+  const problem = jsonTextProblem(text);
+  if (problem) throw ApiReply.exception(400, 'Invalid JSON content', problem, 'Newtonsoft.Json.JsonReaderException');
   return text.trim();
 }
 
@@ -122,8 +128,8 @@ async function waitOrCheckStatus(call: Call, instanceId: string): Promise<void> 
   if (interval > timeout) throw badArguments(`Total timeout ${timeout / 1000} should be bigger than retry timeout ${interval / 1000}`);
   const done = await call.deps.waitUntilDone(instanceId, Math.max(0, timeout));
   if (!done) return checkStatusResponse(call, instanceId);
-  if (done.runtimeStatus === 'Completed') return sendJson(call.res, 200, parseJsonText(done.output));
-  sendStatus(call, instanceId, false);
+  if (done.runtimeStatus === 'Completed') return sendJsonText(call.res, 200, done.output ?? 'null');
+  return sendStatus(call, instanceId, false);
 }
 
 /** 202 with the management URLs on the caller's origin, as the extension's CreateCheckStatusResponse answers. */
@@ -132,18 +138,23 @@ function checkStatusResponse(call: Call, instanceId: string): void {
   sendJson(call.res, 202, payload, { Location: payload.statusQueryGetUri, 'Retry-After': '10' });
 }
 
-/** GET instances/{id}; also the answer of create-and-wait for a Failed or Terminated instance. */
-function sendStatus(call: Call, instanceId: string, failureAs500?: boolean): void {
+/**
+ * GET instances/{id}; also the answer of create-and-wait for a Failed or Terminated instance. The status is
+ * read once the reply has room in the budget.
+ */
+function sendStatus(call: Call, instanceId: string, failureAs500?: boolean): Promise<void> {
   const { q, deps, res } = call;
-  const row = deps.store.getInstance(instanceId);
-  if (!row) return sendEmpty(res, 404);
   const showHistory = q.flag('showHistory', false);
   const options = { showInput: q.flag('showInput', true), showHistory, showHistoryOutput: q.flag('showHistoryOutput', false) };
-  const body = statusOf(row, options, showHistory ? deps.store.getHistory(instanceId) : undefined);
-  // A running instance points back at the request itself, query included.
-  if (RUNNING.includes(row.runtimeStatus)) return sendJson(res, 202, body, { Location: call.url.href, 'Retry-After': '5' });
-  const failed = row.runtimeStatus === 'Failed' && (failureAs500 ?? q.flag('returnInternalServerErrorOnFailure', false));
-  sendJson(res, failed ? 500 : 200, body);
+  return replies.send(res, () => {
+    const row = deps.store.getInstance(instanceId);
+    if (!row) return { status: 404 };
+    const body = statusOf(row, options, showHistory ? deps.store.getHistory(instanceId) : undefined);
+    // A running instance points back at the request itself, query included.
+    if (RUNNING.includes(row.runtimeStatus)) return { status: 202, body, headers: { Location: call.url.href, 'Retry-After': '5' } };
+    const failed = row.runtimeStatus === 'Failed' && (failureAs500 ?? q.flag('returnInternalServerErrorOnFailure', false));
+    return { status: failed ? 500 : 200, body };
+  });
 }
 
 /** The statuses a filter names; `none` when it names only statuses no instance here can have (Canceled). */
@@ -154,28 +165,33 @@ function statusFilter(q: ApiQuery): RuntimeStatus[] | undefined | 'none' {
   return known.length ? known : undefined;
 }
 
-function list(call: Call): void {
+/** The page is read once the reply has room in the budget. */
+async function list(call: Call): Promise<void> {
   const { q, deps, req, res } = call;
   const runtimeStatus = statusFilter(q);
   if (runtimeStatus === 'none') return sendJson(res, 200, []);
   const token = req.headers['x-ms-continuation-token'];
   const top = q.integer('top');
-  let page;
-  try {
-    page = deps.store.queryInstances({
-      createdTimeFrom: q.time('createdTimeFrom'),
-      createdTimeTo: q.time('createdTimeTo'),
-      runtimeStatus,
-      instanceIdPrefix: q.get('instanceIdPrefix'),
-      top: top && top > 0 ? top : DEFAULT_PAGE,
-      continuationToken: typeof token === 'string' && token ? token : undefined,
-    });
-  } catch (error) {
-    throw failedRequest(`Invalid continuation token: ${(error as Error).message}`, 'System.ArgumentException');
-  }
+  const query = {
+    createdTimeFrom: q.time('createdTimeFrom'),
+    createdTimeTo: q.time('createdTimeTo'),
+    runtimeStatus,
+    instanceIdPrefix: q.get('instanceIdPrefix'),
+    top: top && top > 0 ? top : DEFAULT_PAGE,
+    continuationToken: typeof token === 'string' && token ? token : undefined,
+  };
   const showInput = q.flag('showInput', true);
-  const body = page.instances.map((row) => statusOf(row, { showInput }));
-  sendJson(res, 200, body, page.continuationToken ? { 'x-ms-continuation-token': page.continuationToken } : {});
+  await replies.send(res, () => {
+    let page;
+    try {
+      page = deps.store.queryInstances(query);
+    } catch (error) {
+      throw failedRequest(`Invalid continuation token: ${(error as Error).message}`, 'System.ArgumentException');
+    }
+    const body = page.instances.map((row) => statusOf(row, { showInput }));
+    const headers: Record<string, string> = page.continuationToken ? { 'x-ms-continuation-token': page.continuationToken } : {};
+    return { status: 200, body, headers };
+  });
 }
 
 async function purgeOne(call: Call, instanceId: string): Promise<void> {

@@ -1,5 +1,6 @@
 /** Small helpers shared by the HTTP front doors: bounded body reading and JSON/text answers. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { stringifyWithRaw } from '../rawJson';
 
 export class HttpError extends Error {
   constructor(
@@ -28,7 +29,10 @@ export function tooLarge(limit: number): HttpError {
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = body === undefined ? '' : JSON.stringify(body);
+  sendJsonText(res, status, body === undefined ? '' : stringifyWithRaw(body), headers);
+}
+
+export function sendJsonText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }

@@ -1,5 +1,9 @@
-/** Instance rows as the real extension's HTTP API renders them (DurableOrchestrationStatus JSON). */
+/**
+ * Instance rows as the real extension's HTTP API renders them (DurableOrchestrationStatus JSON). Payloads
+ * stay stored JSON text (RawJson), written into the reply as they are: see rawJson.ts.
+ */
 import { EventType, HistoryEvent } from '../../protocol/durable';
+import { storedJson } from '../rawJson';
 import type { InstanceRow } from '../storage/store';
 
 export interface StatusOptions {
@@ -13,23 +17,14 @@ export function formatTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-export function parseJsonText(text: string | null | undefined): unknown {
-  if (text === null || text === undefined) return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
 export function statusOf(row: InstanceRow, options: StatusOptions, history?: HistoryEvent[]): Record<string, unknown> {
   const status: Record<string, unknown> = {
     name: row.name,
     instanceId: row.instanceId,
     runtimeStatus: row.runtimeStatus,
-    input: options.showInput === false ? null : parseJsonText(row.input),
-    customStatus: parseJsonText(row.customStatus),
-    output: parseJsonText(row.output),
+    input: options.showInput === false ? null : storedJson(row.input),
+    customStatus: storedJson(row.customStatus),
+    output: storedJson(row.output),
     createdTime: formatTime(row.createdTime),
     lastUpdatedTime: formatTime(row.lastUpdatedTime),
   };
@@ -71,8 +66,8 @@ export function historyEventsOf(history: HistoryEvent[], withOutput: boolean): R
     if (e.FailureDetails) item.FailureDetails = e.FailureDetails;
     if (e.ParentInstance) item.ParentInstance = e.ParentInstance;
     if (withOutput) {
-      if (e.Input !== undefined) item.Input = parseJsonText(e.Input);
-      if (e.Result !== undefined) item.Result = parseJsonText(e.Result);
+      if (e.Input !== undefined) item.Input = storedJson(e.Input);
+      if (e.Result !== undefined) item.Result = storedJson(e.Result);
     }
     item.Timestamp = e.Timestamp;
     out.push(item);

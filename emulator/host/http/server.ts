@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { WorkerProcess } from '../runtime/workerProcess';
 import { AppRoutes, handleAppFunction, isAppPath } from './appFunctions';
 import { DurableApiDeps, handleDurableApi } from './durableApi';
+import { answerRaw, guardConnections, SERVER_OPTIONS } from './connectionLimits';
 import { HttpError, sendError, sendJson } from './httpUtil';
 import type { CorsPolicy } from './cors';
 import { UrlContext, isDurableApiPath } from './managementUrls';
@@ -16,7 +17,7 @@ export interface ServerDeps extends Omit<DurableApiDeps, 'urls'> {
   policy: AccessPolicy;
   /** Origin used for URLs handed to the app's own DurableClient (always loopback). */
   internalOrigin: () => string;
-  onUpgrade?: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
+  onUpgrade?: (req: http.IncomingMessage, socket: Duplex, head: Buffer, url: URL) => void;
   log: (level: 'warning' | 'error', message: string) => void;
   /** Host.CORS of local.settings.json, when set. */
   cors?: CorsPolicy;
@@ -31,7 +32,7 @@ export function createServer(deps: ServerDeps): http.Server {
     key: isLoopbackBind(deps.policy.bindHost) || isLocalCaller(req) ? undefined : deps.policy.key,
   });
   const clientUrls = (): UrlContext => ({ origin: deps.internalOrigin(), hubName: deps.hubName });
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(SERVER_OPTIONS, (req, res) => {
     let url: URL;
     try {
       // Absolute, on the origin the client used, so that URLs handed back point where it called.
@@ -66,17 +67,18 @@ export function createServer(deps: ServerDeps): http.Server {
   }
 
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://emulator.invalid');
-    const refusal = checkAccess(req, url, deps.policy);
-    if (refusal || !deps.onUpgrade) {
-      const status = refusal ? `${refusal.status} ${refusal.status === 401 ? 'Unauthorized' : 'Forbidden'}` : '404 Not Found';
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      return;
+    socket.on('error', () => undefined);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://emulator.invalid');
+    } catch {
+      return answerRaw(socket, 400, 'Malformed request URL.');
     }
-    deps.onUpgrade(req, socket, head);
+    const refusal = checkAccess(req, url, deps.policy);
+    if (refusal) return answerRaw(socket, refusal.status, refusal.message);
+    if (!deps.onUpgrade) return answerRaw(socket, 404, `No WebSocket endpoint at ${url.pathname}.`);
+    deps.onUpgrade(req, socket, head, url);
   });
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-  });
+  guardConnections(server);
   return server;
 }

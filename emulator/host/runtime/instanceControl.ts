@@ -80,8 +80,9 @@ export class InstanceControl {
     await this.service.deliver({ addMessages: [{ instanceId, event: ev.eventRaised(this.now(), eventName, input) }] }, [instanceId]);
   }
 
-  terminate(instanceId: string, reason: string | null): Promise<void> {
-    return this.control(instanceId, 'terminate', ev.executionTerminated(this.now(), reason === null ? null : JSON.stringify(reason)));
+  async terminate(instanceId: string, reason: string | null): Promise<void> {
+    await this.control(instanceId, 'terminate', ev.executionTerminated(this.now(), reason === null ? null : JSON.stringify(reason)));
+    this.worker.interrupt(instanceId); // an episode that never ends would hold the terminate back
   }
 
   suspend(instanceId: string, reason: string | null): Promise<void> {

@@ -271,7 +271,7 @@ export class OrchestrationService extends EventEmitter {
       return value as OrchestratorResult;
     } catch (error) {
       this.views.delete(instance.instanceId);
-      if (error instanceof WorkerFailure && error.reason !== 'timeout') {
+      if (error instanceof WorkerFailure && error.retryable) {
         const crashes = (this.crashes.get(instance.instanceId) ?? 0) + (error.reason === 'crash' ? 1 : 0);
         this.crashes.set(instance.instanceId, crashes);
         if (crashes < MAX_EPISODE_CRASHES) return null;

@@ -6,9 +6,11 @@
 import { ChildProcess, fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
+import type { Readable } from 'node:stream';
 import type { FunctionInfo, HostMessage, Invocation, InvocationValue, LogLevel, WorkerError, WorkerMessage, WorkerToHost } from '../../protocol/worker';
 import { WORKER_ENV, WORKER_PROTOCOL_VERSION, batch, unbatch } from '../../protocol/worker';
 import { MessageQueue } from '../../shared/messageQueue';
+import { EpisodeWatch, RunningEpisode } from './episodeWatch';
 
 export interface WorkerOptions {
   appDir: string;
@@ -20,18 +22,30 @@ export interface WorkerOptions {
   functionTimeoutMs: number;
   /** Told of every invocation sent to the worker; what it returns is called when the invocation settles. */
   onInvoke?: (invocation: Invocation) => ((value: InvocationValue | undefined, error?: unknown) => void) | undefined;
+  /** The worker's heap limit in MB (--max-old-space-size), unless NODE_OPTIONS sets one. Default 1024. */
+  maxHeapMb?: number;
+  /** Longest an orchestrator episode may run user code. Default 10 s; none under the inspector. */
+  episodeTimeLimitMs?: number;
 }
 
 export type WorkerState = 'starting' | 'ready' | 'loadFailed' | 'stopped';
 
-/** An invocation that failed because of the process, not the function's own code. */
+/**
+ * An invocation that failed because of the process: it timed out, the process crashed under it, the
+ * process was not there, or (fatal) it killed or hung the process itself.
+ */
 export class WorkerFailure extends Error {
   constructor(
     message: string,
-    readonly reason: 'timeout' | 'crash' | 'unavailable',
+    readonly reason: 'timeout' | 'crash' | 'unavailable' | 'fatal',
   ) {
     super(message);
     this.name = reason === 'timeout' ? 'FunctionTimeoutException' : 'WorkerProcessException';
+  }
+
+  /** Whether running the invocation again may succeed (it need not have caused the failure). */
+  get retryable(): boolean {
+    return this.reason === 'crash' || this.reason === 'unavailable';
   }
 }
 
@@ -45,6 +59,7 @@ export class FunctionError extends Error {
 }
 
 interface InFlight {
+  id: number;
   invocation: Invocation;
   resolve: (value: InvocationValue) => void;
   reject: (error: Error) => void;
@@ -62,6 +77,12 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** A worker that dies this soon after loading is restarted with a growing delay, not in a tight loop. */
 const QUICK_CRASH_MS = 5000;
 const MAX_RESTART_DELAY_MS = 10_000;
+export const DEFAULT_WORKER_HEAP_MB = 1024;
+export const DEFAULT_EPISODE_TIME_LIMIT_MS = 10_000;
+/** A terminate cuts short its instance's episode (restarting the worker) once the episode has run this long. */
+const INTERRUPT_AFTER_MS = 1000;
+/** The worker's stdio slot for episode marks (after stdin, stdout, stderr and the IPC channel). */
+const MARKS_FD = 4;
 
 export function describeInvocation(inv: Invocation): string {
   switch (inv.kind) {
@@ -90,10 +111,21 @@ export class WorkerProcess extends EventEmitter {
   private restartDelay = 0;
   /** Messages of this event-loop turn, written together (one IPC write costs about as much as its content). */
   private outbox: HostMessage[] = [];
+  private readonly episodes: EpisodeWatch;
+  /** The worker said its heap ran out (V8 prints it on stderr before aborting). */
+  private outOfMemory = false;
+  /** Orchestrator invocations whose instance is being terminated: cut short if they run too long. */
+  private readonly interrupted = new Set<number>();
 
   constructor(private readonly options: WorkerOptions) {
     super();
     this.timeoutMs = options.functionTimeoutMs;
+    const limit = options.inspect ? Infinity : (options.episodeTimeLimitMs ?? DEFAULT_EPISODE_TIME_LIMIT_MS);
+    this.episodes = new EpisodeWatch(limit, (episode) => this.cutShort(episode), (episode) => this.cutIfInterrupted(episode));
+  }
+
+  private get heapMb(): number {
+    return this.options.maxHeapMb ?? DEFAULT_WORKER_HEAP_MB;
   }
 
   get pid(): number | undefined {
@@ -105,19 +137,29 @@ export class WorkerProcess extends EventEmitter {
     if (this.ready) return this.ready;
     this.state = 'starting';
     this.loadError = null;
+    this.outOfMemory = false;
+    const env: NodeJS.ProcessEnv = { ...process.env, ...this.options.env, [WORKER_ENV.appDir]: this.options.appDir, [WORKER_ENV.marksFd]: String(MARKS_FD) };
     const execArgv: string[] = [];
     if (this.options.inspect) execArgv.push(this.options.inspect === true ? '--inspect' : `--inspect=${this.options.inspect}`);
+    // A runaway orchestrator (a fan-out of 1e9) then dies at the limit instead of taking the machine's memory.
+    if (!/--max-old-space-size/.test(env.NODE_OPTIONS ?? '')) execArgv.push(`--max-old-space-size=${this.heapMb}`);
     const child = fork(WORKER_ENTRY, [], {
       cwd: this.options.appDir,
-      env: { ...process.env, ...this.options.env, [WORKER_ENV.appDir]: this.options.appDir },
+      env,
       execPath: this.options.nodePath || process.execPath,
       execArgv,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
       serialization: 'json',
     });
     this.child = child;
+    this.episodes.end();
+    this.episodes.attach(child.stdio[MARKS_FD] as Readable);
     const forward = (level: LogLevel) => (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split(/\r?\n/)) if (line.trim()) this.emit('log', { level, message: line } satisfies WorkerLog);
+      for (const line of chunk.toString('utf8').split(/\r?\n/)) {
+        if (!line.trim()) continue;
+        if (/heap out of memory/i.test(line)) this.outOfMemory = true;
+        this.emit('log', { level, message: line } satisfies WorkerLog);
+      }
     };
     child.stdout!.on('data', forward('information'));
     child.stderr!.on('data', forward('warning'));
@@ -145,7 +187,7 @@ export class WorkerProcess extends EventEmitter {
       // setTimeout caps at ~24.8 days; longer (or no) timeouts simply never fire.
       const timer = setTimeout(() => this.onTimeout(id), Math.min(this.timeoutMs, MAX_TIMER_MS));
       if (this.timeoutMs > MAX_TIMER_MS) clearTimeout(timer);
-      this.inFlight.set(id, { invocation, resolve, reject, timer });
+      this.inFlight.set(id, { id, invocation, resolve, reject, timer });
       this.send({ type: 'invoke', id, invocation });
     });
     if (settled) result.then(settled, (error) => settled(undefined, error));
@@ -166,19 +208,21 @@ export class WorkerProcess extends EventEmitter {
   }
 
   /**
-   * Stops the process (failing what is in flight with `reason`) and starts a new one. SIGTERM shuts it down
-   * as the Functions host does on a reload (appTerminate hooks run); SIGKILL is for a stuck worker.
+   * Stops the process (failing what is in flight with `reason`; `inFlight` says whether that counts as a
+   * crash they may have caused) and starts a new one. SIGTERM shuts it down as the Functions host does on a
+   * reload (appTerminate hooks run); SIGKILL is for a stuck worker.
    */
-  async restart(reason: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    await this.stop(reason, signal);
+  async restart(reason: string, inFlight: 'crash' | 'unavailable' = 'crash', signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    await this.stop(reason, signal, inFlight);
     await this.start();
     this.emit('restarted', reason);
   }
 
-  async stop(reason = 'the emulator is stopping', signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  async stop(reason = 'the emulator is stopping', signal: NodeJS.Signals = 'SIGTERM', inFlight: 'crash' | 'unavailable' = 'crash'): Promise<void> {
     const child = this.child;
     this.outbox = [];
-    this.failInFlight(reason, 'crash');
+    this.episodes.end();
+    this.failInFlight(reason, inFlight);
     this.state = 'stopped';
     this.child = null;
     this.ready = null;
@@ -219,10 +263,9 @@ export class WorkerProcess extends EventEmitter {
         this.emit('log', { level: message.level, message: message.message, functionName: message.functionName });
         break;
       case 'result': {
-        const call = this.inFlight.get(message.id);
+        const call = this.take(message.id);
         if (!call) return;
-        this.inFlight.delete(message.id);
-        clearTimeout(call.timer);
+        this.episodes.end(message.id);
         if (message.ok) call.resolve(message.value);
         else call.reject(new FunctionError(message.error));
         break;
@@ -231,9 +274,8 @@ export class WorkerProcess extends EventEmitter {
   }
 
   private onTimeout(id: number): void {
-    const call = this.inFlight.get(id);
+    const call = this.take(id);
     if (!call) return;
-    this.inFlight.delete(id);
     const seconds = (this.timeoutMs / 1000).toFixed(0);
     const what = describeInvocation(call.invocation);
     call.reject(new WorkerFailure(`Timeout value of ${seconds}s exceeded by ${what}.`, 'timeout'));
@@ -246,7 +288,23 @@ export class WorkerProcess extends EventEmitter {
     const running = [...this.inFlight.values()].map((c) => describeInvocation(c.invocation));
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     const during = running.length ? ` while running ${running.join(', ')}` : '';
-    this.failInFlight(`The worker process ${how}${during}.`, 'crash');
+    // An episode running user code when the process died killed it: only that one is failed.
+    const episode = this.episodes.running;
+    const interrupted = !!episode && this.interrupted.has(episode.invocationId);
+    const culprit = episode ? this.take(episode.invocationId) : undefined;
+    if (culprit) {
+      const what = describeInvocation(culprit.invocation);
+      // V8 reports a full heap on stderr, then aborts (SIGABRT); the report may arrive after the exit.
+      const outOfMemory = this.outOfMemory || signal === 'SIGABRT';
+      const cause = outOfMemory ? `: it ran out of memory (the worker's heap is limited to ${this.heapMb} MB)` : '';
+      culprit.reject(
+        interrupted
+          ? new WorkerFailure(`${what} was cut short to apply a terminate.`, 'unavailable')
+          : new WorkerFailure(`The worker process ${how} while ${what} ran an episode${cause}. It is not retried: replaying the same history would do the same.`, 'fatal'),
+      );
+    }
+    this.episodes.end();
+    this.failInFlight(`The worker process ${how}${during}.`, culprit ? 'unavailable' : 'crash');
     const wasReady = this.state === 'ready';
     this.child = null;
     this.ready = null;
@@ -266,9 +324,51 @@ export class WorkerProcess extends EventEmitter {
     else if (!this.loadError) this.loadError = { message: `the worker process ${how} while loading the app` };
   }
 
-  private failInFlight(message: string, reason: 'timeout' | 'crash'): void {
+  /**
+   * A terminate for `instanceId`: an episode of it in flight is cut short once it has run user code for
+   * INTERRUPT_AFTER_MS, so that the terminate applies instead of waiting for an endless episode.
+   */
+  interrupt(instanceId: string): void {
+    for (const call of this.inFlight.values()) {
+      if (call.invocation.kind === 'orchestrator' && call.invocation.instanceId === instanceId) this.interrupted.add(call.id);
+    }
+    const running = this.episodes.running;
+    if (running) this.cutIfInterrupted(running);
+  }
+
+  private cutIfInterrupted(episode: RunningEpisode): void {
+    if (!this.interrupted.has(episode.invocationId)) return;
+    const cut = () => this.episodes.running === episode && this.cutShort(episode);
+    setTimeout(cut, Math.max(0, INTERRUPT_AFTER_MS - (Date.now() - episode.since))).unref();
+  }
+
+  /** An episode past its time limit, or interrupted by a terminate: it is failed (or retried), the others retried. */
+  private cutShort(episode: RunningEpisode): void {
+    const interrupted = this.interrupted.has(episode.invocationId);
+    const call = this.take(episode.invocationId);
+    if (!call) return;
+    const what = describeInvocation(call.invocation);
+    const limit = ((this.options.episodeTimeLimitMs ?? DEFAULT_EPISODE_TIME_LIMIT_MS) / 1000).toFixed(0);
+    const why = interrupted ? 'was cut short to apply a terminate' : `ran one episode for more than ${limit}s (the episode time limit)`;
+    call.reject(new WorkerFailure(`${what} ${why}.`, interrupted ? 'unavailable' : 'fatal'));
+    this.emit('log', { level: 'error', message: `${what} ${why}; restarting the worker.` });
+    void this.restart(`the worker was restarted because ${what} ${why}`, 'unavailable');
+  }
+
+  /** Removes an invocation from those in flight, for a caller that settles it. */
+  private take(id: number): InFlight | undefined {
+    const call = this.inFlight.get(id);
+    if (!call) return undefined;
+    this.inFlight.delete(id);
+    this.interrupted.delete(id);
+    clearTimeout(call.timer);
+    return call;
+  }
+
+  private failInFlight(message: string, reason: 'timeout' | 'crash' | 'unavailable'): void {
     const calls = [...this.inFlight.values()];
     this.inFlight.clear();
+    this.interrupted.clear();
     for (const call of calls) {
       clearTimeout(call.timer);
       call.reject(new WorkerFailure(message, reason));
