@@ -129,11 +129,19 @@ function httpRequest(rng: Rng): { data: Buffer; drip?: Buffer[]; target: string 
   return { data: data.subarray(0, cut), drip: [data.subarray(cut)], target };
 }
 
-/** 5xx statuses the docs promise: 500 for a failing app function or returnInternalServerErrorOnFailure, 501 entities, 503 app unavailable. */
+/**
+ * 5xx statuses the docs promise: 500 for a failing app function, returnInternalServerErrorOnFailure, or a start or
+ * restart over an id that is still running (the extension's OrchestrationAlreadyExistsException) or a bad continuation
+ * token (its ArgumentException); 501 entities; 503
+ * app unavailable.
+ */
 function documented(answer: RawAnswer, target: string): boolean {
   if (answer.status === null || answer.status < 500) return true;
   if (answer.status === 501 || answer.status === 503) return true;
-  return answer.status === 500 && (/returnInternalServerErrorOnFailure/.test(target) || /The function '[^']+' failed/.test(answer.text));
+  return (
+    answer.status === 500 &&
+    (/returnInternalServerErrorOnFailure/.test(target) || /The function '[^']+' failed/.test(answer.text) || /OrchestrationAlreadyExistsException|An Orchestration instance with the status \w+ already exists|Invalid continuation token/.test(answer.text))
+  );
 }
 
 async function inBatches<T>(count: number, concurrency: number, run: (i: number) => Promise<T>): Promise<T[]> {

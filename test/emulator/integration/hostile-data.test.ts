@@ -28,7 +28,7 @@ describe('hostile-data: payloads refused at the door', () => {
   it('HTTP: an input nested 5,000 levels answers 400 naming the limit; 64 levels are fine', async () => {
     const refused = await request('POST', `${api(emu.http)}/orchestrators/HelloSequence/deep-5000`, deepArray(5000));
     assert.equal(refused.status, 400, refused.text);
-    assert.match(refused.json.message, /deeper than 64 levels/);
+    assert.match(refused.json.ExceptionMessage, /deeper than 64 levels/);
     assert.equal((await request('GET', `${api(emu.http)}/instances/deep-5000`)).status, 404);
     const accepted = await request('POST', `${api(emu.http)}/orchestrators/HelloSequence/deep-64`, deepArray(64));
     assert.equal(accepted.status, 202, accepted.text);
@@ -38,7 +38,7 @@ describe('hostile-data: payloads refused at the door', () => {
     for (const body of ['1e400', '{"a":[1,-1e999]}']) {
       const reply = await request('POST', `${api(emu.http)}/orchestrators/HelloSequence`, body);
       assert.equal(reply.status, 400, `${body}: ${reply.text}`);
-      assert.match(reply.json.message, /too large for JSON/);
+      assert.match(reply.json.ExceptionMessage, /too large for JSON/);
     }
     // Strings that look like such numbers are data, not numbers.
     assert.equal((await request('POST', `${api(emu.http)}/orchestrators/HelloSequence`, '{"n":"1e400","s":"[[[[\\"]]"}')).status, 202);
