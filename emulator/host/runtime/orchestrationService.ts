@@ -1,8 +1,9 @@
 /**
  * Drives instances: one turn at a time per instance, many instances at once. A turn reads the
  * instance's queued messages, asks the engine what to do, runs the orchestrator in the worker when
- * needed, and commits the outcome in one transaction. In-memory effects (timers, work) follow the
- * commit synchronously; acknowledgements to clients wait for durability (see instanceControl).
+ * needed, and commits the outcome in one transaction. What the instance's next turn needs follows the
+ * commit synchronously; what leaves the host (activities, callHttp, timers, other instances' turns) and
+ * acknowledgements to clients wait for durability.
  */
 import { EventEmitter } from 'node:events';
 import { EventType, HistoryEvent, OrchestratorResult, isTerminal } from '../../protocol/durable';
@@ -282,8 +283,7 @@ export class OrchestrationService extends EventEmitter {
     }
   }
 
-  /** Commits an outcome and carries out its in-memory effects. */
-  /** `stored`: the history length before this outcome, when the caller knows it. */
+  /** Commits an outcome and carries out its effects. `stored`: the history length before it, when known. */
   private apply(outcome: TurnOutcome, extra: Transaction = {}, seenByWorker = 0, stored?: number): Promise<void> {
     const now = this.clock.now();
     const row = outcome.instance;
@@ -333,7 +333,13 @@ export class OrchestrationService extends EventEmitter {
 
     const committed = this.commit(tx);
     this.afterCommit(row, outcome, tx, seenByWorker, stored);
-    for (const w of wake) this.wake(w);
+    // Write-ahead, as DTFx keeps it: what this commit scheduled leaves the host only once the commit is
+    // durable (it waits on the same group-commit fsync as client acknowledgements), so a crash never
+    // leaves side effects of work the store did not record.
+    committed.then(
+      () => this.afterDurable(row, outcome, tx, wake),
+      (error: Error) => this.emit('error', error),
+    );
     if (outcome.continueAsNew) this.wake(id);
     return committed;
   }
@@ -353,24 +359,16 @@ export class OrchestrationService extends EventEmitter {
     this.views.delete(row.instanceId);
   }
 
+  /** Bookkeeping the instance's next turn needs at once, whether or not this commit is durable yet. */
   private afterCommit(row: InstanceRow, outcome: TurnOutcome, tx: Transaction, seenByWorker: number, stored?: number): void {
     const id = row.instanceId;
-    if (outcome.clearOutstanding) {
-      this.timers.cancelInstance(id);
-      this.dispatcher.cancelInstance(id);
-      this.inbox.clear(id);
-    }
-    for (const timerId of outcome.cancelTimers) this.timers.cancel(id, timerId);
-    for (const timer of outcome.timers) this.timers.arm(timer);
-    for (const item of tx.addWorkItems ?? []) this.dispatcher.submit(item as Required<typeof item>);
+    if (outcome.clearOutstanding) this.inbox.clear(id);
     this.views.get(id)?.tail.push(...outcome.append.slice(seenByWorker));
     if (isTerminal(row.runtimeStatus) || outcome.continueAsNew) {
       this.views.delete(id);
       this.worker.forget(id);
     }
-    const current = tx.upsertInstances![0];
-    this.emit('instance', current);
-    if (isTerminal(current.runtimeStatus)) this.waiters.finished(current);
+    this.emit('instance', tx.upsertInstances![0]);
     const replaced = tx.replaceHistory?.[0];
     if (replaced) {
       this.emit('history', { instanceId: id, executionId: replaced.executionId, from: 0, events: replaced.events, reset: true });
@@ -378,6 +376,25 @@ export class OrchestrationService extends EventEmitter {
       const from = stored ?? this.store.historyLength(id, row.executionId) - outcome.append.length;
       this.emit('history', { instanceId: id, executionId: row.executionId, from, events: outcome.append, reset: false });
     }
+  }
+
+  /**
+   * Effects that leave the host or start other instances' turns, once the commit is durable. Commits
+   * become durable in order, so these run in commit order too (an arm before its cancel).
+   */
+  private afterDurable(row: InstanceRow, outcome: TurnOutcome, tx: Transaction, wake: Set<string>): void {
+    const id = row.instanceId;
+    const current = tx.upsertInstances![0];
+    if (isTerminal(current.runtimeStatus)) this.waiters.finished(current);
+    if (this.stopped) return;
+    if (outcome.clearOutstanding) {
+      this.timers.cancelInstance(id);
+      this.dispatcher.cancelInstance(id);
+    }
+    for (const timerId of outcome.cancelTimers) this.timers.cancel(id, timerId);
+    for (const timer of outcome.timers) this.timers.arm(timer);
+    for (const item of tx.addWorkItems ?? []) this.dispatcher.submit(item as Required<typeof item>);
+    for (const w of wake) this.wake(w);
   }
 
   private fireTimer(instanceId: string, timerId: number, fireAt: number): void {
