@@ -6,7 +6,7 @@
  */
 import { ActionType, EventType, HistoryEvent, OrchestratorAction, OrchestratorResult } from '../../protocol/durable';
 import type { InstanceRow, MessageRow, TimerRow } from '../storage/store';
-import { EngineState, PendingTask, ProcessedAction, describeAction, idsTakenBy } from './engineState';
+import { EngineState, PendingTask, ProcessedAction, deltaOf, describeAction, idsTakenBy, workingCopy } from './engineState';
 import * as ev from './events';
 import { TurnOutcome, WorkRequest, emptyOutcome } from './outcome';
 import { nextRetryDelay, retryTimedOut } from './retry';
@@ -40,7 +40,7 @@ const rawInput = (input: unknown): string | null => (input === undefined ? null 
  * host assigns match the library's (reference §3).
  */
 export function startEpisode(instance: InstanceRow, prior: EngineState, messages: MessageRow[], now: number): EpisodeStart {
-  const state: EngineState = { ...prior, pending: { ...prior.pending }, failed: { ...prior.failed } };
+  const state = workingCopy(prior);
   const start: EpisodeStart = {
     newEvents: [ev.orchestratorStarted(now)],
     consumed: [],
@@ -140,8 +140,8 @@ export function startEpisode(instance: InstanceRow, prior: EngineState, messages
 function settle(state: EngineState, id: number | undefined): PendingTask | undefined {
   if (id === undefined) return undefined;
   const task = state.pending[id];
-  if (task) delete state.pending[id];
-  return task;
+  if (task) state.pending[id] = null;
+  return task ?? undefined;
 }
 
 function timerRow(instance: InstanceRow, timerId: number, fireAt: number): TimerRow {
@@ -195,14 +195,14 @@ export function finishEpisode(instance: InstanceRow, start: EpisodeStart, result
     } else if (actions[i].actionType === ActionType.CreateTimer && actions[i].isCanceled) {
       const id = state.actions[i].id;
       if (state.pending[id]?.kind === 'timer') {
-        delete state.pending[id];
+        state.pending[id] = null;
         outcome.cancelTimers.push(id);
       }
     }
   }
 
   let continueAsNew: { input: string | null } | undefined;
-  const recorded: ProcessedAction[] = [...state.actions];
+  const recorded: ProcessedAction[] = [];
   if (!failure) {
     outcome.work.push(...start.work);
     outcome.timers.push(...start.timers);
@@ -216,7 +216,6 @@ export function finishEpisode(instance: InstanceRow, start: EpisodeStart, result
       else failure = scheduleAction(instance, state, outcome, action, id, now);
     }
   }
-  state.actions = recorded;
 
   const row: InstanceRow = { ...instance, lastUpdatedTime: now };
   if (result.customStatus !== undefined) row.customStatus = JSON.stringify(result.customStatus);
@@ -243,7 +242,7 @@ export function finishEpisode(instance: InstanceRow, start: EpisodeStart, result
     row.runtimeStatus = 'Running';
   }
   outcome.append.push(ev.orchestratorCompleted(now));
-  row.engineState = JSON.stringify(state);
+  outcome.engine = deltaOf(state, recorded);
   return outcome;
 }
 
@@ -256,12 +255,13 @@ function scheduleAction(
   id: number,
   now: number,
 ): ReturnType<typeof ev.failure> | undefined {
-  const retry = action.retryOptions ? { options: action.retryOptions, attempt: 1, firstAttemptAt: now } : undefined;
+  // Absent rather than undefined: the state must look the same in memory and rebuilt from its JSON.
+  const retry = action.retryOptions ? { retry: { options: action.retryOptions, attempt: 1, firstAttemptAt: now } } : {};
   switch (action.actionType) {
     case ActionType.CallActivity:
     case ActionType.CallActivityWithRetry: {
       const input = encodedInput(action.input);
-      state.pending[id] = { kind: 'activity', name: action.functionName, input, retry };
+      state.pending[id] = { kind: 'activity', name: action.functionName, input, ...retry };
       outcome.append.push(ev.taskScheduled(now, id, action.functionName!, input));
       outcome.work.push({ kind: 'activity', taskId: id, name: action.functionName!, input });
       return undefined;
@@ -283,7 +283,7 @@ function scheduleAction(
         input,
         childInstanceId: childId,
         explicitChildId: !!action.instanceId,
-        retry,
+        ...retry,
       };
       outcome.append.push(ev.subOrchestrationCreated(now, id, action.functionName!, childId, input));
       outcome.children.push({

@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import { EventType, HistoryEvent, OrchestratorResult, isTerminal } from '../../protocol/durable';
 import type { NeedHistory } from '../../protocol/worker';
-import { parseEngineState } from '../engine/engineState';
+import { EngineState, parseEngineState } from '../engine/engineState';
 import { EpisodeStart, finishEpisode, startEpisode } from '../engine/episode';
 import * as ev from '../engine/events';
 import type { TurnOutcome } from '../engine/outcome';
@@ -17,7 +17,9 @@ import { planTurn } from '../engine/turn';
 import type { InstanceRow, Store, Transaction } from '../storage/store';
 import type { Clock } from './clock';
 import { CompletionWaiters } from './completionWaiters';
+import { EngineStates } from './engineStates';
 import { EpisodeStats } from './episodeStats';
+import { FanInPacer } from './fanInPacer';
 import { continuedInstanceRow, newInstanceRow } from './instanceRow';
 import { Semaphore } from './semaphore';
 import { TimerQueue } from './timerQueue';
@@ -80,8 +82,10 @@ export class OrchestrationService extends EventEmitter {
   private readonly active = new Set<string>();
   private readonly rerun = new Set<string>();
   private readonly views = new Map<string, WorkerView>();
+  private readonly states: EngineStates;
   private readonly crashes = new Map<string, number>();
   private readonly waiters = new CompletionWaiters();
+  private readonly pacer = new FanInPacer((id) => this.wake(id));
   private stopped = false;
 
   constructor(options: ServiceOptions) {
@@ -89,6 +93,7 @@ export class OrchestrationService extends EventEmitter {
     this.store = options.store;
     this.clock = options.clock;
     this.worker = options.worker;
+    this.states = new EngineStates(options.store);
     this.turns = new Semaphore(options.maxConcurrentOrchestrators);
     this.timers = new TimerQueue(options.clock, (t) => this.fireTimer(t.instanceId, t.timerId, t.fireAt));
     this.dispatcher = new WorkDispatcher({
@@ -163,6 +168,12 @@ export class OrchestrationService extends EventEmitter {
     void this.turns.run(() => this.loop(instanceId), this.instance(instanceId)?.runtimeStatus !== 'Pending');
   }
 
+  /** The engine state held in memory for the instance's current execution, if any. */
+  engineState(instanceId: string): EngineState | undefined {
+    const row = this.instance(instanceId);
+    return row && this.states.peek(instanceId, row.executionId);
+  }
+
   /** Resolves with the row once the instance is finished, or undefined after `timeoutMs`. */
   waitUntilDone(instanceId: string, timeoutMs: number): Promise<InstanceRow | undefined> {
     const row = this.instance(instanceId);
@@ -173,6 +184,7 @@ export class OrchestrationService extends EventEmitter {
   stop(): void {
     this.stopped = true;
     this.timers.stop();
+    this.pacer.stop();
   }
 
   private async loop(instanceId: string): Promise<void> {
@@ -193,8 +205,11 @@ export class OrchestrationService extends EventEmitter {
     if (!instance) return;
     const queued = this.mayHaveMessages.has(instanceId) ? this.store.getMessages(instanceId) : [];
     if (!queued.length) this.mayHaveMessages.delete(instanceId);
+    if (!queued.length && this.pacer.hold(instanceId, this.inbox.onlyCompletions(instanceId), this.dispatcher.inFlightFor(instanceId), this.inbox.oldestWaited(instanceId))) {
+      return;
+    }
     const messages = [...queued, ...this.inbox.peek(instanceId)];
-    const state = parseEngineState(instance.engineState);
+    const state = this.states.get(instance);
     const plan = planTurn(instance, state, messages, this.clock.now());
     switch (plan.kind) {
       case 'idle':
@@ -206,6 +221,7 @@ export class OrchestrationService extends EventEmitter {
         const history = this.store.getHistory(instanceId);
         const rewound = planRewind(instance, history, state, plan.consumed, plan.reason, this.clock.now());
         this.views.delete(instanceId);
+        this.states.forget(instanceId);
         this.worker.forget(instanceId);
         const kick = { instanceId, event: { ...ev.executionRewound(this.clock.now(), plan.reason), EventType: EventType.GenericEvent } };
         const children = rewound.rewindChildren.filter((id) => this.instance(id)?.runtimeStatus === 'Failed');
@@ -231,6 +247,7 @@ export class OrchestrationService extends EventEmitter {
         const returned = performance.now();
         const outcome = finishEpisode(running, start, result, this.clock.now());
         this.apply(outcome, {}, start.newEvents.length, stored);
+        this.pacer.episodeTook(instanceId, performance.now() - began);
         this.episodes.record({
           events: stored + outcome.append.length,
           hostMs: sent - began + (performance.now() - returned),
@@ -300,7 +317,7 @@ export class OrchestrationService extends EventEmitter {
       addWorkItems: outcome.work.map((w) => ({ ...w, instanceId: id, executionId: row.executionId, createdTime: now })),
     };
     if (outcome.append.length && !extra.replaceHistory) {
-      tx.appendHistory = [{ instanceId: id, executionId: row.executionId, events: outcome.append }];
+      tx.appendHistory = [{ instanceId: id, executionId: row.executionId, events: outcome.append, engine: outcome.engine }];
     }
     const wake = new Set<string>();
     if (outcome.clearOutstanding) {
@@ -363,9 +380,14 @@ export class OrchestrationService extends EventEmitter {
   private afterCommit(row: InstanceRow, outcome: TurnOutcome, tx: Transaction, seenByWorker: number, stored?: number): void {
     const id = row.instanceId;
     if (outcome.clearOutstanding) this.inbox.clear(id);
-    this.views.get(id)?.tail.push(...outcome.append.slice(seenByWorker));
+    const tail = this.views.get(id)?.tail;
+    // One by one: an append of thousands of events spread into push() could overflow the stack.
+    for (let i = seenByWorker; tail && i < outcome.append.length; i++) tail.push(outcome.append[i]);
+    if (outcome.engine) this.states.committed(id, row.executionId, outcome.engine);
     if (isTerminal(row.runtimeStatus) || outcome.continueAsNew) {
       this.views.delete(id);
+      this.states.forget(id);
+      this.pacer.forget(id);
       this.worker.forget(id);
     }
     this.emit('instance', tx.upsertInstances![0]);

@@ -69,6 +69,10 @@ export class StoreState {
     this.flush();
     return reads.getHistory(this.db, instanceId, executionId);
   }
+  getEngineNotes(instanceId: string, executionId: string): unknown[] {
+    this.flush();
+    return reads.getEngineNotes(this.db, instanceId, executionId);
+  }
   getHistoryRange(instanceId: string, executionId: string, from: number, limit: number): HistoryEvent[] {
     this.flush();
     return reads.getHistoryRange(this.db, instanceId, executionId, from, limit);
