@@ -131,6 +131,21 @@ async function timers(emu: Emulator, n: number, ms: number) {
   return { fired: stats(fired), observed: stats(observed) };
 }
 
+/**
+ * Host time per episode as the history grows: after a fan-out of `fan` (a history of ~2 * fan events),
+ * a sequence of `steps` activities, each episode adding a few events. Flat means no per-episode work
+ * that grows with the history.
+ */
+async function episodeCostAt(emu: Emulator, fan: number, steps: number) {
+  const before = emu.service.episodes.recent().length;
+  const reply = await post(`${emu.httpUrl}/runtime/webhooks/durabletask/orchestrators/GrowThenSequence?timeout=300`, { fan, steps });
+  if (reply.status !== 200) throw new Error(`GrowThenSequence answered ${reply.status}`);
+  // The sequence's episodes, without the last (which completes the orchestration).
+  const samples = emu.service.episodes.recent().slice(before).slice(-steps, -1);
+  const host = samples.map((s) => s.hostMs).sort((a, b) => a - b);
+  return { events: samples[0].events, hostP50: percentile(host, 50) };
+}
+
 /** Host overhead per episode at ~1,000 history events vs the library replaying that history in-process. */
 async function episodeCost(emu: Emulator, activities: number) {
   const reply = await post(`${emu.httpUrl}/runtime/webhooks/durabletask/orchestrators/LongSequence?timeout=120`, activities);
@@ -181,9 +196,19 @@ async function main(): Promise<void> {
   console.log(`hello sequence, 1 client: start->complete p50 ${fmt(single.p50)} ms, p99 ${fmt(single.p99)} ms; ${single.count} runs`);
   const fan = await withEmulator(async (emu) => {
     await fanOut(emu, 100);
-    return fanOut(emu, 1000);
+    return { n1k: await fanOut(emu, 1000), n10k: await fanOut(emu, 10_000), n20k: await fanOut(emu, 20_000) };
   });
-  console.log(`fan-out/fan-in of 1,000 activities: ${fmt(fan, 0)} ms (target < 1000)`);
+  console.log(`fan-out/fan-in of 1,000 activities: ${fmt(fan.n1k, 0)} ms (target < 1000)`);
+  console.log(
+    `fan-out/fan-in of 10,000: ${fmt(fan.n10k, 0)} ms (target < 2000); of 20,000: ${fmt(fan.n20k, 0)} ms (target < 5000); ` +
+      `t(20k)/t(10k) ${fmt(fan.n20k / fan.n10k, 2)} (target < 2.6)`,
+  );
+  const grown = [];
+  for (const size of [50, 500, 5000]) grown.push(await withEmulator((emu) => episodeCostAt(emu, size, 30)));
+  console.log(
+    `host time per episode (p50) at ${grown.map((g) => `${g.events} events: ${fmt(g.hostP50, 2)} ms`).join(', ')}; ` +
+      `largest/smallest ${fmt(grown[2].hostP50 / grown[0].hostP50, 2)} (target within 1.5)`,
+  );
   const late = await withEmulator((emu) => timers(emu, 1000, 1000));
   console.log(
     `1,000 concurrent 1 s timers, fired late by: p50 ${fmt(late.fired.p50, 0)} ms, p99 ${fmt(late.fired.p99, 0)} ms (target < 50), max ${fmt(late.fired.max, 0)} ms; ` +

@@ -12,6 +12,7 @@ import type { AppInvocationContext, LogFn } from './coreTypes';
 import { triggerBinding } from './functions';
 import type { HistoryCache } from './historyCache';
 import { runFunction, type InvocationRun } from './invoke';
+import { againstRecorded } from './recordedActions';
 
 /** OrchestrationFailureError puts the serialized state after this marker in its message. */
 const OUT_OF_PROC_MARKER = '$OutOfProcData$:';
@@ -39,10 +40,11 @@ export async function runOrchestrator(
   cache: HistoryCache,
   log: LogFn,
 ): Promise<OrchestratorResult | NeedHistory> {
-  const history = cache.assemble(invocation);
-  if (!history) {
+  const cached = cache.assemble(invocation);
+  if (!cached) {
     return { needHistory: true };
   }
+  const { history } = cached;
   const payload = {
     history,
     input: executionInput(history),
@@ -57,7 +59,8 @@ export async function runOrchestrator(
   };
   const { key } = triggerBinding(fn.metadata);
   const run = await runFunction(core, fn, [{ name: key, data: { string: JSON.stringify(payload) } }], log);
-  return run.failed ? failedEpisode(run) : completedEpisode(run.result, fn.metadata.name);
+  const result = run.failed ? failedEpisode(run) : completedEpisode(run.result, fn.metadata.name);
+  return invocation.recorded ? againstRecorded(result, cached.recorded) : result;
 }
 
 function executionInput(history: HistoryEvent[]): unknown {

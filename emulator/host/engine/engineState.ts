@@ -5,7 +5,10 @@
  * re-serialised ~1 MB per episode), and the state is rebuilt from the row and the history's deltas
  * (`rebuildEngineState`) when the host does not have it in memory.
  */
+import { describeAction } from '../../protocol/actions';
 import { ActionType, OrchestratorAction, RetryOptions } from '../../protocol/durable';
+
+export { describeAction };
 
 export interface RetryState {
   options: RetryOptions;
@@ -118,12 +121,6 @@ export function rebuildEngineState(base: string | null | undefined, deltas: Engi
   const state = parseEngineState(base);
   for (const delta of deltas) applyDelta(state, delta);
   return state;
-}
-
-export function describeAction(action: OrchestratorAction): string {
-  const type = ActionType[action.actionType] ?? `Action${action.actionType}`;
-  const name = action.functionName ?? action.externalEventName ?? action.instanceId ?? action.httpRequest?.uri ?? '';
-  return name ? `${type}:${name}` : type;
 }
 
 /** How many sequence ids the library takes when it schedules this action (reference §3). */

@@ -6,6 +6,7 @@
  */
 import { ActionType, EventType, HistoryEvent, OrchestratorAction, OrchestratorResult } from '../../protocol/durable';
 import type { InstanceRow, MessageRow, TimerRow } from '../storage/store';
+import { describes } from '../../protocol/actions';
 import { EngineState, PendingTask, ProcessedAction, deltaOf, describeAction, idsTakenBy, workingCopy } from './engineState';
 import * as ev from './events';
 import { TurnOutcome, WorkRequest, emptyOutcome } from './outcome';
@@ -178,27 +179,36 @@ export class NonDeterminismError extends Error {
   }
 }
 
+function nonDeterminism(index: number, recorded: string, replayed: string): ReturnType<typeof ev.failure> {
+  const error = new NonDeterminismError(index, recorded, replayed);
+  return ev.failure(error.message, error.name);
+}
+
 /** Turns the worker's result into the turn's outcome. */
 export function finishEpisode(instance: InstanceRow, start: EpisodeStart, result: OrchestratorResult, now: number): TurnOutcome {
   const state = start.state;
   const outcome = emptyOutcome(instance, start.consumed);
   outcome.append.push(...start.newEvents, ...start.scheduled);
   const processed = state.actions.length;
+  // The worker checks the actions it was told were recorded and returns the actions from `from` on.
+  const from = result.actionsFrom ?? 0;
   const actions = result.actions;
+  const replayed = from + actions.length;
+  const cancel = (i: number) => {
+    const id = state.actions[i].id;
+    if (state.pending[id]?.kind === 'timer') {
+      state.pending[id] = null;
+      outcome.cancelTimers.push(id);
+    }
+  };
 
   let failure = result.error ? failureOfResult(result.error) : undefined;
-  for (let i = 0; i < Math.min(processed, actions.length) && !failure; i++) {
-    const replayed = describeAction(actions[i]);
-    if (replayed !== state.actions[i].sig) {
-      const error = new NonDeterminismError(i, state.actions[i].sig, replayed);
-      failure = ev.failure(error.message, error.name);
-    } else if (actions[i].actionType === ActionType.CreateTimer && actions[i].isCanceled) {
-      const id = state.actions[i].id;
-      if (state.pending[id]?.kind === 'timer') {
-        state.pending[id] = null;
-        outcome.cancelTimers.push(id);
-      }
-    }
+  if (!failure && result.mismatch) failure = nonDeterminism(result.mismatch.index, state.actions[result.mismatch.index].sig, result.mismatch.replayed);
+  for (const i of failure ? [] : (result.canceledTimers ?? [])) cancel(i);
+  for (let i = from; i < Math.min(processed, replayed) && !failure; i++) {
+    const action = actions[i - from];
+    if (!describes(state.actions[i].sig, action)) failure = nonDeterminism(i, state.actions[i].sig, describeAction(action));
+    else if (action.actionType === ActionType.CreateTimer && action.isCanceled) cancel(i);
   }
 
   let continueAsNew: { input: string | null } | undefined;
@@ -207,8 +217,8 @@ export function finishEpisode(instance: InstanceRow, start: EpisodeStart, result
     outcome.work.push(...start.work);
     outcome.timers.push(...start.timers);
     outcome.children.push(...start.children);
-    for (let i = processed; i < actions.length && !failure; i++) {
-      const action = actions[i];
+    for (let i = processed; i < replayed && !failure; i++) {
+      const action = actions[i - from];
       const id = idsTakenBy(action) > 0 ? state.nextSeq : -1;
       state.nextSeq += idsTakenBy(action);
       recorded.push({ sig: describeAction(action), id });

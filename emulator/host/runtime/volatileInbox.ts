@@ -14,8 +14,6 @@ interface Pending {
   event: HistoryEvent;
   workItemId?: number;
   timerId?: number;
-  /** performance.now() when it arrived. */
-  at: number;
 }
 
 export class VolatileInbox {
@@ -27,7 +25,7 @@ export class VolatileInbox {
   add(instanceId: string, event: HistoryEvent, source: { workItemId?: number; timerId?: number }): void {
     let list = this.byInstance.get(instanceId);
     if (!list) this.byInstance.set(instanceId, (list = []));
-    list.push({ id: this.nextId--, event, ...source, at: performance.now() });
+    list.push({ id: this.nextId--, event, ...source });
     if (source.timerId !== undefined) this.timersFired.add(instanceId);
   }
 
@@ -38,12 +36,6 @@ export class VolatileInbox {
   /** Whether everything waiting for the instance is an activity's result (no fired timer). */
   onlyCompletions(instanceId: string): boolean {
     return !this.timersFired.has(instanceId);
-  }
-
-  /** How long the oldest entry of the instance has waited, in ms. */
-  oldestWaited(instanceId: string): number {
-    const first = this.byInstance.get(instanceId)?.[0];
-    return first ? performance.now() - first.at : 0;
   }
 
   /** Removes the consumed entries; returns the storage deletions that make their consumption durable. */
