@@ -46,6 +46,11 @@ export class PendingWrites {
     return this.executions.get(key(instanceId, executionId))?.events.length ?? 0;
   }
 
+  /** The engine notes of the execution's appends waiting here. */
+  engineNotes(instanceId: string, executionId: string): unknown[] {
+    return this.executions.get(key(instanceId, executionId))?.engineNotes ?? [];
+  }
+
   /** Writes everything waiting to the database, atomically, and forgets it. */
   flush(db: Db): void {
     if (!this.executions.size) return;

@@ -69,9 +69,9 @@ export class StoreState {
     this.flush();
     return reads.getHistory(this.db, instanceId, executionId);
   }
+  /** Without a flush: the first turn of every new instance asks, and a flush each time would undo the batching. */
   getEngineNotes(instanceId: string, executionId: string): unknown[] {
-    this.flush();
-    return reads.getEngineNotes(this.db, instanceId, executionId);
+    return [...reads.getEngineNotes(this.db, instanceId, executionId), ...this.pending.engineNotes(instanceId, executionId)];
   }
   getHistoryRange(instanceId: string, executionId: string, from: number, limit: number): HistoryEvent[] {
     this.flush();
