@@ -105,13 +105,21 @@ async function fanOut(emu: Emulator, n: number) {
 
 async function timers(emu: Emulator, n: number, ms: number) {
   const ids: string[] = [];
+  // As a client sees it: the instance done (durably: when a waiting 200 would be sent) minus its 202 + ms.
+  const client: Array<Promise<number>> = [];
   for (let i = 0; i < n; i += 100) {
     const batch = await Promise.all(
-      Array.from({ length: Math.min(100, n - i) }, () => post(`${emu.httpUrl}/runtime/webhooks/durabletask/orchestrators/TimerOnly`, ms)),
+      Array.from({ length: Math.min(100, n - i) }, async () => {
+        const reply = await post(`${emu.httpUrl}/runtime/webhooks/durabletask/orchestrators/TimerOnly`, ms);
+        const accepted = performance.now();
+        const id = reply.json.id as string;
+        client.push(emu.service.waitUntilDone(id, 60_000).then(() => performance.now() - accepted - ms));
+        return id;
+      }),
     );
-    ids.push(...batch.map((r) => r.json.id as string));
+    ids.push(...batch);
   }
-  await Promise.all(ids.map((id) => emu.service.waitUntilDone(id, 60_000)));
+  const seenByClient = await Promise.all(client);
   const fired: number[] = [];
   const observed: number[] = [];
   for (const id of ids) {
@@ -128,7 +136,7 @@ async function timers(emu: Emulator, n: number, ms: number) {
     values.sort((a, b) => a - b);
     return { p50: percentile(values, 50), p99: percentile(values, 99), max: values[values.length - 1] };
   };
-  return { fired: stats(fired), observed: stats(observed) };
+  return { fired: stats(fired), observed: stats(observed), client: stats(seenByClient) };
 }
 
 /**
@@ -212,7 +220,8 @@ async function main(): Promise<void> {
   const late = await withEmulator((emu) => timers(emu, 1000, 1000));
   console.log(
     `1,000 concurrent 1 s timers, fired late by: p50 ${fmt(late.fired.p50, 0)} ms, p99 ${fmt(late.fired.p99, 0)} ms (target < 50), max ${fmt(late.fired.max, 0)} ms; ` +
-      `seen by the orchestrator: p50 ${fmt(late.observed.p50, 0)} ms, p99 ${fmt(late.observed.p99, 0)} ms (it waits behind the episodes of the instances still being started)`,
+      `seen by the orchestrator: p50 ${fmt(late.observed.p50, 0)} ms, p99 ${fmt(late.observed.p99, 0)} ms; ` +
+      `as a client sees it (done minus 202 + 1 s): p50 ${fmt(late.client.p50, 0)} ms, p99 ${fmt(late.client.p99, 0)} ms (target < 50)`,
   );
   const cost = await withEmulator((emu) => episodeCost(emu, 260));
   console.log(
