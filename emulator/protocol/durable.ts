@@ -146,4 +146,13 @@ export interface OrchestratorResult {
   customStatus?: unknown;
   /** Set when the orchestrator threw: its message (and stack when known). */
   error?: { message: string; stack?: string; failureDetails?: unknown };
+  /**
+   * Set when the worker checked the replayed actions against those the host recorded (the invocation's
+   * `recorded`): `actions` then holds only the actions from this index on.
+   */
+  actionsFrom?: number;
+  /** Indexes, below actionsFrom, of recorded timer actions that replay found cancelled. */
+  canceledTimers?: number[];
+  /** The first recorded action that replay contradicted, with the description of what replay produced. */
+  mismatch?: { index: number; replayed: string };
 }

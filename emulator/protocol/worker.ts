@@ -43,6 +43,14 @@ export interface OrchestratorInvocation {
    */
   historyBase: number;
   history: HistoryEvent[];
+  /**
+   * Descriptions (protocol/actions.ts) of the actions the host has processed, from index `recordedBase`
+   * on, cached beside the history (with historyBase 0, all of them). The worker checks replayed actions
+   * against them and returns only the actions past them, so the host's work per episode does not grow
+   * with the number of actions. Absent: the worker returns every action unchecked.
+   */
+  recordedBase?: number;
+  recorded?: string[];
 }
 
 export interface ActivityInvocation {

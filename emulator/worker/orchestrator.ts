@@ -13,6 +13,7 @@ import type { AppInvocationContext, LogFn } from './coreTypes';
 import { triggerBinding } from './functions';
 import type { HistoryCache } from './historyCache';
 import { runFunction, type InvocationRun } from './invoke';
+import { againstRecorded } from './recordedActions';
 
 /** OrchestrationFailureError puts the serialized state after this marker in its message. */
 const OUT_OF_PROC_MARKER = '$OutOfProcData$:';
@@ -41,10 +42,11 @@ export async function runOrchestrator(
   log: LogFn,
   onUserCode?: (running: boolean) => void,
 ): Promise<OrchestratorResult | NeedHistory> {
-  const history = cache.assemble(invocation);
-  if (!history) {
+  const cached = cache.assemble(invocation);
+  if (!cached) {
     return { needHistory: true };
   }
+  const { history } = cached;
   const payload = {
     history,
     input: executionInput(history),
@@ -59,7 +61,8 @@ export async function runOrchestrator(
   };
   const { key } = triggerBinding(fn.metadata);
   const run = await runFunction(core, fn, { inputData: [{ name: key, data: { string: JSON.stringify(payload) } }] }, log, onUserCode);
-  return run.failed ? failedEpisode(run) : completedEpisode(run.result, fn.metadata.name);
+  const result = run.failed ? failedEpisode(run) : completedEpisode(run.result, fn.metadata.name);
+  return invocation.recorded ? againstRecorded(result, cached.recorded) : result;
 }
 
 function executionInput(history: HistoryEvent[]): unknown {

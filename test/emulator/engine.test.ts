@@ -1,7 +1,7 @@
 /** The pure engine: turn planning, episodes, sequence ids, retries, rewind — no processes, no I/O. */
 import * as assert from 'node:assert/strict';
 import { ActionType, EventType, HistoryEvent, OrchestratorAction, OrchestratorResult } from '../../emulator/protocol/durable';
-import { EngineState, initialEngineState, parseEngineState, waitingEventNames } from '../../emulator/host/engine/engineState';
+import { EngineState, initialEngineState, parseEngineState, rebuildEngineState, waitingEventNames } from '../../emulator/host/engine/engineState';
 import { finishEpisode, startEpisode } from '../../emulator/host/engine/episode';
 import * as ev from '../../emulator/host/engine/events';
 import { planRewind } from '../../emulator/host/engine/rewind';
@@ -36,11 +36,17 @@ const started = () => msg(ev.executionStarted(T0, 'Orch', null, { InstanceId: 'i
 const activity = (name: string, input?: unknown): OrchestratorAction => ({ actionType: ActionType.CallActivity, functionName: name, input });
 const running = (actions: OrchestratorAction[]): OrchestratorResult => ({ isDone: false, actions });
 
-/** Runs one episode and returns the outcome and the state after it. */
+/**
+ * Runs one episode and returns the outcome and the state after it (the prior state plus the episode's
+ * delta), with an instance row carrying that whole state for the next episode.
+ */
 function episode(instance: InstanceRow, messages: MessageRow[], result: OrchestratorResult, now = T0) {
-  const start = startEpisode(instance, parseEngineState(instance.engineState), messages, now);
+  const prior = parseEngineState(instance.engineState);
+  const start = startEpisode(instance, prior, messages, now);
   const outcome = finishEpisode(instance, start, result, now);
-  return { start, outcome, state: parseEngineState(outcome.instance.engineState), instance: outcome.instance };
+  assert.deepEqual(prior, parseEngineState(instance.engineState), 'an episode leaves the prior state alone');
+  const state = rebuildEngineState(instance.engineState, [outcome.engine!]);
+  return { start, outcome, state, instance: { ...outcome.instance, engineState: JSON.stringify(state) } };
 }
 
 describe('engine', () => {
@@ -128,7 +134,7 @@ describe('engine', () => {
       ['TaskFailed', 4],
     ]);
     assert.deepEqual(failed.outcome.timers.map((t) => [t.timerId, t.fireAt]), [[5, late]]);
-    assert.equal(failed.state.pending[5].retry!.final, true);
+    assert.equal(failed.state.pending[5]!.retry!.final, true);
     assert.equal(failed.state.nextSeq, 6);
   });
 

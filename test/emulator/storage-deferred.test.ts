@@ -43,7 +43,8 @@ function workload(seed: number, count: number): (taken: { messages: number[]; wo
       const renewed = { ...row, executionId: `e${executions.get(id)}` };
       return { upsertInstances: [renewed], appendHistory: [{ instanceId: id, executionId: renewed.executionId, events }], clearTimers: [id], clearWorkItems: [id] };
     }
-    const tx: Transaction = { upsertInstances: [row], appendHistory: [{ instanceId: id, executionId: execution, events }] };
+    const engine = events.length && next() < 0.7 ? { step } : undefined;
+    const tx: Transaction = { upsertInstances: [row], appendHistory: [{ instanceId: id, executionId: execution, events, engine }] };
     if (next() < 0.4) tx.addMessages = [{ instanceId: pick(IDS), event: event(EventType.EventRaised, -1, { Name: `m${step}` }) }];
     if (next() < 0.4) tx.addWorkItems = [{ kind: 'activity', instanceId: id, executionId: execution, taskId: step, name: 'A', input: null, createdTime: clock }];
     if (next() < 0.3) tx.addTimers = [{ instanceId: id, executionId: execution, timerId: step % 5, fireAt: clock + step }];
@@ -59,7 +60,7 @@ function workload(seed: number, count: number): (taken: { messages: number[]; wo
 /** What a store must show after a sequence of transactions, computed the plain way (the test's oracle). */
 class ModelStore {
   private readonly rows = new Map<string, InstanceRow>();
-  private readonly executions = new Map<string, Array<{ executionId: string; events: HistoryEvent[] }>>();
+  private readonly executions = new Map<string, Array<{ executionId: string; events: HistoryEvent[]; engine: unknown[] }>>();
   private readonly messages = new Map<number, MessageRow>();
   private readonly timers = new Map<string, TimerRow>();
   private readonly work = new Map<number, WorkItemRow>();
@@ -83,8 +84,12 @@ class ModelStore {
       this.rows.set(row.instanceId, row);
       this.execution(row.instanceId, row.executionId);
     }
-    for (const h of tx.replaceHistory ?? []) this.execution(h.instanceId, h.executionId).events = [...h.events];
-    for (const h of tx.appendHistory ?? []) this.execution(h.instanceId, h.executionId).events.push(...h.events);
+    for (const h of tx.replaceHistory ?? []) Object.assign(this.execution(h.instanceId, h.executionId), { events: [...h.events], engine: [] });
+    for (const h of tx.appendHistory ?? []) {
+      const execution = this.execution(h.instanceId, h.executionId);
+      execution.events.push(...h.events);
+      if (h.engine !== undefined) execution.engine.push(h.engine);
+    }
     for (const m of tx.addMessages ?? []) this.messages.set(m.id!, { id: m.id!, instanceId: m.instanceId, event: m.event });
     for (const t of tx.addTimers ?? []) this.timers.set(`${t.instanceId}/${t.timerId}`, t);
     for (const w of tx.addWorkItems ?? []) this.work.set(w.id!, { ...w, id: w.id!, input: w.input ?? null });
@@ -101,7 +106,7 @@ class ModelStore {
     const history = (id: string, executionId: string) => this.executions.get(id)?.find((e) => e.executionId === executionId)?.events ?? [];
     return {
       instances: [...this.rows.values()].sort((a, b) => (a.instanceId < b.instanceId ? -1 : 1)),
-      executions: ids.map((id) => (this.executions.get(id) ?? []).map((e) => ({ executionId: e.executionId, eventCount: e.events.length, events: e.events }))),
+      executions: ids.map((id) => (this.executions.get(id) ?? []).map((e) => ({ executionId: e.executionId, eventCount: e.events.length, events: e.events, engine: e.engine }))),
       current: ids.map((id) => (this.rows.has(id) ? history(id, this.rows.get(id)!.executionId) : [])),
       messages: ids.map((id) => [...this.messages.values()].filter((m) => m.instanceId === id).sort(byId)),
       withMessages: [...new Set([...this.messages.values()].map((m) => m.instanceId))].sort(),
@@ -110,11 +115,11 @@ class ModelStore {
     };
   }
 
-  private execution(instanceId: string, executionId: string): { executionId: string; events: HistoryEvent[] } {
+  private execution(instanceId: string, executionId: string): { executionId: string; events: HistoryEvent[]; engine: unknown[] } {
     let list = this.executions.get(instanceId);
     if (!list) this.executions.set(instanceId, (list = []));
     let entry = list.find((e) => e.executionId === executionId);
-    if (!entry) list.push((entry = { executionId, events: [] }));
+    if (!entry) list.push((entry = { executionId, events: [], engine: [] }));
     return entry;
   }
 }

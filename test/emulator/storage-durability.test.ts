@@ -46,7 +46,10 @@ describe('storage: durability', () => {
     // Turn the checkpoint back into what version 1 wrote, and journal a version 1 timer after it.
     const SQL = await loadSqlJs();
     const db = new SQL.Database(fs.readFileSync(path.join(dir, CHECKPOINT_FILE)));
-    db.exec(`ALTER TABLE timers ADD COLUMN event TEXT NOT NULL DEFAULT '{}'; UPDATE meta SET value = 1 WHERE key = 'schemaVersion'`);
+    db.exec(
+      `ALTER TABLE timers ADD COLUMN event TEXT NOT NULL DEFAULT '{}'; ALTER TABLE history DROP COLUMN engine; ` +
+        `UPDATE meta SET value = 1 WHERE key = 'schemaVersion'`,
+    );
     fs.writeFileSync(path.join(dir, CHECKPOINT_FILE), db.export());
     db.close();
     const v1 = await open(dir);
@@ -59,8 +62,10 @@ describe('storage: durability', () => {
       { instanceId: 'a', executionId: 'e', timerId: 0, fireAt: 10 },
     ]);
     assert.deepEqual(reopened.listExecutions('h'), [{ executionId: 'exec-1', eventCount: 2 }]);
-    await reopened.commit({ appendHistory: [{ instanceId: 'h', executionId: 'exec-1', events: [event(EventType.TaskScheduled, 0)] }] });
+    await reopened.commit({ appendHistory: [{ instanceId: 'h', executionId: 'exec-1', events: [event(EventType.TaskScheduled, 0)], engine: { note: 1 } }] });
     assert.equal(reopened.historyLength('h', 'exec-1'), 3);
+    // Rows written before version 3 have no engine notes; new ones keep theirs.
+    assert.deepEqual(reopened.getEngineNotes('h', 'exec-1'), [{ note: 1 }]);
   });
 
   it('replays the journal on top of a checkpoint', async () => {

@@ -30,3 +30,15 @@ df.app.orchestration('LongSequence', function* (context) {
   for (let i = 0; i < n; i++) sum += yield context.df.callActivity('Echo', i);
   return sum;
 });
+
+// Grows the history with a fan-out of `fan`, then runs `steps` activities one after the other: the
+// episodes of that sequence each add a few events to a history of ~2 * fan events.
+df.app.orchestration('GrowThenSequence', function* (context) {
+  const { fan, steps } = context.df.getInput();
+  const tasks = [];
+  for (let i = 0; i < fan; i++) tasks.push(context.df.callActivity('Echo', i));
+  yield context.df.Task.all(tasks);
+  let sum = 0;
+  for (let i = 0; i < steps; i++) sum += yield context.df.callActivity('Echo', i);
+  return sum;
+});

@@ -120,7 +120,7 @@ export const HANDLERS: Handlers = {
 
   'instances.waitingEvents': ({ store, control }, p) => {
     const row = control.get(p.instanceId);
-    return { eventNames: waitingFor(row, store.getHistory(row.instanceId, row.executionId)) };
+    return { eventNames: waitingFor(row, store) };
   },
 };
 

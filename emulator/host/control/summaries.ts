@@ -1,8 +1,9 @@
 /** Instance rows as the control protocol shows them: summaries with ~1 KB previews, and full details. */
-import { EventType, HistoryEvent, isTerminal } from '../../protocol/durable';
+import { EventType, isTerminal } from '../../protocol/durable';
 import type { FailureInfo, InstanceDetail, InstanceSummary } from '../../protocol/control';
-import { parseEngineState, waitingEventNames } from '../engine/engineState';
+import { waitingEventNames } from '../engine/engineState';
 import { storedJson } from '../rawJson';
+import { rebuild } from '../runtime/engineStates';
 import type { InstanceRow, Store } from '../storage/store';
 
 /** Characters of JSON text kept in a preview before the ellipsis. */
@@ -59,10 +60,11 @@ export function summaryOf(row: InstanceRow): InstanceSummary {
 }
 
 /** External events the orchestrator waits for and has not received (none once it is finished). */
-export function waitingFor(row: InstanceRow, history: HistoryEvent[]): string[] {
+export function waitingFor(row: InstanceRow, store: Store): string[] {
   if (isTerminal(row.runtimeStatus)) return [];
+  const history = store.getHistory(row.instanceId, row.executionId);
   const raised = history.filter((e) => e.EventType === EventType.EventRaised && e.Name !== undefined).map((e) => e.Name!);
-  return waitingEventNames(parseEngineState(row.engineState), raised);
+  return waitingEventNames(rebuild(store, row), raised);
 }
 
 export function detailOf(row: InstanceRow, store: Store): InstanceDetail {
@@ -74,6 +76,6 @@ export function detailOf(row: InstanceRow, store: Store): InstanceDetail {
     output: storedJson(row.output),
     customStatus: storedJson(row.customStatus),
     executions: store.listExecutions(row.instanceId),
-    waitingForEvents: isTerminal(row.runtimeStatus) ? [] : waitingFor(row, store.getHistory(row.instanceId, row.executionId)),
+    waitingForEvents: isTerminal(row.runtimeStatus) ? [] : waitingFor(row, store),
   };
 }

@@ -1,8 +1,14 @@
 /**
- * The engine's bookkeeping for one execution, stored beside the instance so each episode starts from
- * it instead of re-deriving it from the whole history.
+ * The engine's bookkeeping for one execution. Each turn changes it by a delta (`EngineDelta`) that is
+ * stored with the history the turn appends; the instance row holds the state the execution started
+ * from (or was rewound to). So a turn stores what it changed, not the whole state (a fan-out of 10,000
+ * re-serialised ~1 MB per episode), and the state is rebuilt from the row and the history's deltas
+ * (`rebuildEngineState`) when the host does not have it in memory.
  */
+import { describeAction } from '../../protocol/actions';
 import { ActionType, OrchestratorAction, RetryOptions } from '../../protocol/durable';
+
+export { describeAction };
 
 export interface RetryState {
   options: RetryOptions;
@@ -45,15 +51,27 @@ export interface ParentLink {
   taskScheduledId: number;
 }
 
+/** Tasks by sequence id; null (only in a turn's working copy and its delta) marks one settled by the turn. */
+export type TaskMap = Record<string, PendingTask | null>;
+
 export interface EngineState {
   /** Set from ExecutionStarted for sub-orchestrations: where to report completion. */
   parent?: ParentLink;
   /** Sequence ids the library has taken so far in this execution. */
   nextSeq: number;
   actions: ProcessedAction[];
-  pending: Record<string, PendingTask>;
+  pending: TaskMap;
   /** Tasks whose failure reached the orchestrator, by the id of the event that delivered it (for rewind). */
-  failed: Record<string, PendingTask>;
+  failed: TaskMap;
+}
+
+/** What one turn changed: new actions are appended, tasks set or (null) removed. */
+export interface EngineDelta {
+  nextSeq: number;
+  parent?: ParentLink;
+  actions: ProcessedAction[];
+  pending: TaskMap;
+  failed: TaskMap;
 }
 
 export const initialEngineState = (): EngineState => ({ nextSeq: 0, actions: [], pending: {}, failed: {} });
@@ -62,10 +80,47 @@ export function parseEngineState(text: string | null | undefined): EngineState {
   return text ? (JSON.parse(text) as EngineState) : initialEngineState();
 }
 
-export function describeAction(action: OrchestratorAction): string {
-  const type = ActionType[action.actionType] ?? `Action${action.actionType}`;
-  const name = action.functionName ?? action.externalEventName ?? action.instanceId ?? action.httpRequest?.uri ?? '';
-  return name ? `${type}:${name}` : type;
+/**
+ * A turn's working copy of `prior`, in O(1): its task maps read through to prior's and keep the turn's
+ * own changes, so that prior is untouched until the turn commits (`deltaOf`, `applyDelta`).
+ */
+export function workingCopy(prior: EngineState): EngineState {
+  return {
+    parent: prior.parent,
+    nextSeq: prior.nextSeq,
+    actions: prior.actions,
+    pending: Object.create(prior.pending) as TaskMap,
+    failed: Object.create(prior.failed) as TaskMap,
+  };
+}
+
+/** The changes of a working copy, `newActions` being the actions it processed for the first time. */
+export function deltaOf(working: EngineState, newActions: ProcessedAction[]): EngineDelta {
+  const delta: EngineDelta = { nextSeq: working.nextSeq, actions: newActions, pending: { ...working.pending }, failed: { ...working.failed } };
+  if (working.parent) delta.parent = working.parent;
+  return delta;
+}
+
+/** Applies a turn's delta to the state, in place, in O(size of the delta). */
+export function applyDelta(state: EngineState, delta: EngineDelta): void {
+  state.nextSeq = delta.nextSeq;
+  if (delta.parent) state.parent = delta.parent;
+  for (const action of delta.actions) state.actions.push(action);
+  for (const [id, task] of Object.entries(delta.pending)) {
+    if (task) state.pending[id] = task;
+    else delete state.pending[id];
+  }
+  for (const [id, task] of Object.entries(delta.failed)) {
+    if (task) state.failed[id] = task;
+    else delete state.failed[id];
+  }
+}
+
+/** The state from the one an execution started from (the instance row's) and the deltas stored with its history. */
+export function rebuildEngineState(base: string | null | undefined, deltas: EngineDelta[]): EngineState {
+  const state = parseEngineState(base);
+  for (const delta of deltas) applyDelta(state, delta);
+  return state;
 }
 
 /** How many sequence ids the library takes when it schedules this action (reference §3). */

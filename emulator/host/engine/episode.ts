@@ -6,7 +6,8 @@
  */
 import { ActionType, EventType, HistoryEvent, OrchestratorAction, OrchestratorResult } from '../../protocol/durable';
 import type { InstanceRow, MessageRow, TimerRow } from '../storage/store';
-import { EngineState, PendingTask, ProcessedAction, describeAction, idsTakenBy } from './engineState';
+import { describes } from '../../protocol/actions';
+import { EngineState, PendingTask, ProcessedAction, deltaOf, describeAction, idsTakenBy, workingCopy } from './engineState';
 import * as ev from './events';
 import { episodeLimitFailure } from './limits';
 import { TurnOutcome, WorkRequest, emptyOutcome } from './outcome';
@@ -41,7 +42,7 @@ const rawInput = (input: unknown): string | null => (input === undefined ? null 
  * host assigns match the library's (reference §3).
  */
 export function startEpisode(instance: InstanceRow, prior: EngineState, messages: MessageRow[], now: number): EpisodeStart {
-  const state: EngineState = { ...prior, pending: { ...prior.pending }, failed: { ...prior.failed } };
+  const state = workingCopy(prior);
   const start: EpisodeStart = {
     newEvents: [ev.orchestratorStarted(now)],
     consumed: [],
@@ -141,8 +142,8 @@ export function startEpisode(instance: InstanceRow, prior: EngineState, messages
 function settle(state: EngineState, id: number | undefined): PendingTask | undefined {
   if (id === undefined) return undefined;
   const task = state.pending[id];
-  if (task) delete state.pending[id];
-  return task;
+  if (task) state.pending[id] = null;
+  return task ?? undefined;
 }
 
 function timerRow(instance: InstanceRow, timerId: number, fireAt: number): TimerRow {
@@ -179,38 +180,47 @@ export class NonDeterminismError extends Error {
   }
 }
 
+function nonDeterminism(index: number, recorded: string, replayed: string): ReturnType<typeof ev.failure> {
+  const error = new NonDeterminismError(index, recorded, replayed);
+  return ev.failure(error.message, error.name);
+}
+
 /** Turns the worker's result into the turn's outcome. */
 export function finishEpisode(instance: InstanceRow, start: EpisodeStart, result: OrchestratorResult, now: number): TurnOutcome {
   const state = start.state;
   const outcome = emptyOutcome(instance, start.consumed);
   outcome.append.push(...start.newEvents, ...start.scheduled);
   const processed = state.actions.length;
+  // The worker checks the actions it was told were recorded and returns the actions from `from` on.
+  const from = result.actionsFrom ?? 0;
   const actions = result.actions;
+  const replayed = from + actions.length;
+  const cancel = (i: number) => {
+    const id = state.actions[i].id;
+    if (state.pending[id]?.kind === 'timer') {
+      state.pending[id] = null;
+      outcome.cancelTimers.push(id);
+    }
+  };
 
   let failure = result.error ? failureOfResult(result.error) : undefined;
-  for (let i = 0; i < Math.min(processed, actions.length) && !failure; i++) {
-    const replayed = describeAction(actions[i]);
-    if (replayed !== state.actions[i].sig) {
-      const error = new NonDeterminismError(i, state.actions[i].sig, replayed);
-      failure = ev.failure(error.message, error.name);
-    } else if (actions[i].actionType === ActionType.CreateTimer && actions[i].isCanceled) {
-      const id = state.actions[i].id;
-      if (state.pending[id]?.kind === 'timer') {
-        delete state.pending[id];
-        outcome.cancelTimers.push(id);
-      }
-    }
+  if (!failure && result.mismatch) failure = nonDeterminism(result.mismatch.index, state.actions[result.mismatch.index].sig, result.mismatch.replayed);
+  for (const i of failure ? [] : (result.canceledTimers ?? [])) cancel(i);
+  for (let i = from; i < Math.min(processed, replayed) && !failure; i++) {
+    const action = actions[i - from];
+    if (!describes(state.actions[i].sig, action)) failure = nonDeterminism(i, state.actions[i].sig, describeAction(action));
+    else if (action.actionType === ActionType.CreateTimer && action.isCanceled) cancel(i);
   }
 
   failure ??= episodeLimitFailure(actions, processed);
   let continueAsNew: { input: string | null } | undefined;
-  const recorded: ProcessedAction[] = [...state.actions];
+  const recorded: ProcessedAction[] = [];
   if (!failure) {
     outcome.work.push(...start.work);
     outcome.timers.push(...start.timers);
     outcome.children.push(...start.children);
-    for (let i = processed; i < actions.length && !failure; i++) {
-      const action = actions[i];
+    for (let i = processed; i < replayed && !failure; i++) {
+      const action = actions[i - from];
       const id = idsTakenBy(action) > 0 ? state.nextSeq : -1;
       state.nextSeq += idsTakenBy(action);
       recorded.push({ sig: describeAction(action), id });
@@ -218,7 +228,6 @@ export function finishEpisode(instance: InstanceRow, start: EpisodeStart, result
       else failure = scheduleAction(instance, state, outcome, action, id, now);
     }
   }
-  state.actions = recorded;
 
   const row: InstanceRow = { ...instance, lastUpdatedTime: now };
   if (result.customStatus !== undefined) row.customStatus = JSON.stringify(result.customStatus);
@@ -245,7 +254,7 @@ export function finishEpisode(instance: InstanceRow, start: EpisodeStart, result
     row.runtimeStatus = 'Running';
   }
   outcome.append.push(ev.orchestratorCompleted(now));
-  row.engineState = JSON.stringify(state);
+  outcome.engine = deltaOf(state, recorded);
   return outcome;
 }
 
@@ -258,12 +267,13 @@ function scheduleAction(
   id: number,
   now: number,
 ): ReturnType<typeof ev.failure> | undefined {
-  const retry = action.retryOptions ? { options: action.retryOptions, attempt: 1, firstAttemptAt: now } : undefined;
+  // Absent rather than undefined: the state must look the same in memory and rebuilt from its JSON.
+  const retry = action.retryOptions ? { retry: { options: action.retryOptions, attempt: 1, firstAttemptAt: now } } : {};
   switch (action.actionType) {
     case ActionType.CallActivity:
     case ActionType.CallActivityWithRetry: {
       const input = encodedInput(action.input);
-      state.pending[id] = { kind: 'activity', name: action.functionName, input, retry };
+      state.pending[id] = { kind: 'activity', name: action.functionName, input, ...retry };
       outcome.append.push(ev.taskScheduled(now, id, action.functionName!, input));
       outcome.work.push({ kind: 'activity', taskId: id, name: action.functionName!, input });
       return undefined;
@@ -285,7 +295,7 @@ function scheduleAction(
         input,
         childInstanceId: childId,
         explicitChildId: !!action.instanceId,
-        retry,
+        ...retry,
       };
       outcome.append.push(ev.subOrchestrationCreated(now, id, action.functionName!, childId, input));
       outcome.children.push({

@@ -2,8 +2,16 @@
 import type { ParentLink } from './engineState';
 import { EventType, FailureDetails, HistoryEvent, OrchestrationInstanceRef } from '../../protocol/durable';
 
+/** The last timestamp formatted: an episode stamps thousands of events with the same time. */
+let stamp = { now: NaN, text: '' };
+
+function timestamp(now: number): string {
+  if (stamp.now !== now) stamp = { now, text: new Date(now).toISOString() };
+  return stamp.text;
+}
+
 function base(type: EventType, now: number, eventId = -1): HistoryEvent {
-  return { EventType: type, EventId: eventId, Timestamp: new Date(now).toISOString(), IsPlayed: false };
+  return { EventType: type, EventId: eventId, Timestamp: timestamp(now), IsPlayed: false };
 }
 
 

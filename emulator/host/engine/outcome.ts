@@ -1,7 +1,7 @@
 /** What one turn of an instance decided: the engine's whole output, turned into a transaction by the scheduler. */
 import type { HistoryEvent } from '../../protocol/durable';
 import type { InstanceRow, TimerRow, WorkKind } from '../storage/store';
-import type { ParentLink } from './engineState';
+import type { EngineDelta, ParentLink } from './engineState';
 
 export interface WorkRequest {
   kind: WorkKind;
@@ -39,6 +39,8 @@ export interface TurnOutcome {
   /** The execution ended: drop its remaining timers, queued work and messages. */
   clearOutstanding: boolean;
   continueAsNew?: { input: string | null };
+  /** How the episode changed the engine's state; stored with the history it appends. */
+  engine?: EngineDelta;
 }
 
 export function emptyOutcome(instance: InstanceRow, consumed: number[]): TurnOutcome {

@@ -40,6 +40,7 @@ export function planRewind(
   const rewindChildren: string[] = [];
 
   for (const [key, task] of Object.entries(prior.failed)) {
+    if (!task) continue;
     let id = Number(key);
     let again: PendingTask = task;
     if (task.kind === 'retryTimer' && task.failedAttemptId !== undefined) {

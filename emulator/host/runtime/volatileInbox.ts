@@ -19,15 +19,23 @@ interface Pending {
 export class VolatileInbox {
   private nextId = -1;
   private readonly byInstance = new Map<string, Pending[]>();
+  /** Instances with a fired timer waiting (checked at every completion: a scan would be quadratic). */
+  private readonly timersFired = new Set<string>();
 
   add(instanceId: string, event: HistoryEvent, source: { workItemId?: number; timerId?: number }): void {
     let list = this.byInstance.get(instanceId);
     if (!list) this.byInstance.set(instanceId, (list = []));
     list.push({ id: this.nextId--, event, ...source });
+    if (source.timerId !== undefined) this.timersFired.add(instanceId);
   }
 
   peek(instanceId: string): MessageRow[] {
     return (this.byInstance.get(instanceId) ?? []).map((p) => ({ id: p.id, instanceId, event: p.event }));
+  }
+
+  /** Whether everything waiting for the instance is an activity's result (no fired timer). */
+  onlyCompletions(instanceId: string): boolean {
+    return !this.timersFired.has(instanceId);
   }
 
   /** Removes the consumed entries; returns the storage deletions that make their consumption durable. */
@@ -45,11 +53,13 @@ export class VolatileInbox {
     });
     if (kept.length) this.byInstance.set(instanceId, kept);
     else this.byInstance.delete(instanceId);
+    if (!kept.some((p) => p.timerId !== undefined)) this.timersFired.delete(instanceId);
     return { deleteWorkItems, deleteTimers };
   }
 
   clear(instanceId: string): void {
     this.byInstance.delete(instanceId);
+    this.timersFired.delete(instanceId);
   }
 
   instances(): string[] {

@@ -43,6 +43,11 @@ export class WorkDispatcher {
     return this.live.size;
   }
 
+  /** Work of the instance submitted and not completed yet. */
+  inFlightFor(instanceId: string): number {
+    return this.byInstance.get(instanceId)?.size ?? 0;
+  }
+
   submit(item: WorkItemRow): void {
     this.live.set(item.id, item);
     let set = this.byInstance.get(item.instanceId);

@@ -6,6 +6,11 @@
 import type { HistoryAppend, InstanceRow, Transaction } from './store';
 import type { Db, SqlValue } from './db';
 
+/** Appends of one execution merged into one history row: their events, and their engine notes in order. */
+export interface MergedAppend extends HistoryAppend {
+  engineNotes: unknown[];
+}
+
 export interface IdCounters {
   nextMessageId: number;
   nextWorkItemId: number;
@@ -147,19 +152,22 @@ export function eventCount(db: Db, instanceId: string, executionId: string, coun
 }
 
 /** Appends events after the execution's last one (or replaces them all) as one row: O(new events). */
-function writeHistory(db: Db, { instanceId, executionId, events }: HistoryAppend, replace: boolean, counts: Map<string, number>): void {
+function writeHistory(db: Db, append: HistoryAppend | MergedAppend, replace: boolean, counts: Map<string, number>): void {
+  const { instanceId, executionId, events } = append;
+  const notes = 'engineNotes' in append ? append.engineNotes : append.engine === undefined ? [] : [append.engine];
   let count = eventCount(db, instanceId, executionId, counts);
   if (replace) {
     db.run('DELETE FROM history WHERE instanceId = ? AND executionId = ?', [instanceId, executionId]);
     count = 0;
   }
   if (events.length) {
-    db.run('INSERT INTO history (instanceId, executionId, idx, count, events) VALUES (?, ?, ?, ?, CAST(? AS TEXT))', [
+    db.run('INSERT INTO history (instanceId, executionId, idx, count, events, engine) VALUES (?, ?, ?, ?, CAST(? AS TEXT), CAST(? AS TEXT))', [
       instanceId,
       executionId,
       count,
       events.length,
       text(JSON.stringify(events)),
+      text(notes.length ? JSON.stringify(notes) : null),
     ]);
   }
   db.run('UPDATE executions SET eventCount = ? WHERE instanceId = ? AND executionId = ?', [count + events.length, instanceId, executionId]);

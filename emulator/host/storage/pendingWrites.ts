@@ -5,10 +5,9 @@
  * each per turn. Reads that need SQLite flush first; point reads of a row or a history length are
  * answered from here.
  */
-import type { HistoryEvent } from '../../protocol/durable';
-import { applySql, eventCount } from './apply';
+import { applySql, eventCount, MergedAppend } from './apply';
 import type { Db } from './db';
-import type { HistoryAppend, InstanceRow, Transaction } from './store';
+import type { InstanceRow, Transaction } from './store';
 
 export class PendingWrites {
   private readonly rows = new Map<string, InstanceRow>();
@@ -16,7 +15,7 @@ export class PendingWrites {
    * Every execution the deferred writes touch, in the order they first appear (a new one is numbered
    * after the instance's others when written, as it would have been at once), with its new events.
    */
-  private readonly executions = new Map<string, HistoryAppend>();
+  private readonly executions = new Map<string, MergedAppend>();
   private eventCount = 0;
 
   /** How much is waiting: rows plus events. */
@@ -30,10 +29,11 @@ export class PendingWrites {
       this.rows.set(row.instanceId, row);
       this.execution(row.instanceId, row.executionId);
     }
-    for (const { instanceId, executionId, events } of tx.appendHistory ?? []) {
-      const pending = this.execution(instanceId, executionId).events;
-      for (const event of events) pending.push(event);
-      this.eventCount += events.length;
+    for (const append of tx.appendHistory ?? []) {
+      const pending = this.execution(append.instanceId, append.executionId);
+      for (const event of append.events) pending.events.push(event);
+      if (append.engine !== undefined) pending.engineNotes.push(append.engine);
+      this.eventCount += append.events.length;
     }
   }
 
@@ -44,6 +44,11 @@ export class PendingWrites {
   /** How many events of the execution are waiting here. */
   events(instanceId: string, executionId: string): number {
     return this.executions.get(key(instanceId, executionId))?.events.length ?? 0;
+  }
+
+  /** The engine notes of the execution's appends waiting here. */
+  engineNotes(instanceId: string, executionId: string): unknown[] {
+    return this.executions.get(key(instanceId, executionId))?.engineNotes ?? [];
   }
 
   /** Writes everything waiting to the database, atomically, and forgets it. */
@@ -60,10 +65,10 @@ export class PendingWrites {
     this.eventCount = 0;
   }
 
-  private execution(instanceId: string, executionId: string): { events: HistoryEvent[] } {
+  private execution(instanceId: string, executionId: string): MergedAppend {
     const k = key(instanceId, executionId);
     let entry = this.executions.get(k);
-    if (!entry) this.executions.set(k, (entry = { instanceId, executionId, events: [] }));
+    if (!entry) this.executions.set(k, (entry = { instanceId, executionId, events: [], engineNotes: [] }));
     return entry;
   }
 }

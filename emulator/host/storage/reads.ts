@@ -64,6 +64,14 @@ export function getHistoryRange(db: Db, instanceId: string, executionId: string,
   return parseChunks(rows.map((r) => r[1] as string)).slice(start - first, end - first);
 }
 
+export function getEngineNotes(db: Db, instanceId: string, executionId: string): unknown[] {
+  const notes = db.column<string | null>('SELECT engine FROM history WHERE instanceId = ? AND executionId = ? AND engine IS NOT NULL ORDER BY idx', [
+    instanceId,
+    executionId,
+  ]);
+  return notes.flatMap((text) => JSON.parse(text!) as unknown[]);
+}
+
 export function historyLength(db: Db, instanceId: string, executionId: string): number {
   const row = db.one('SELECT eventCount FROM executions WHERE instanceId = ? AND executionId = ?', [instanceId, executionId]);
   return row ? (row[0] as number) : 0;

@@ -85,6 +85,9 @@ const MIGRATIONS: string[] = [
   `,
   // 2: a timer's TimerFired event is built when it fires, from its id and fire time; it is not stored.
   `ALTER TABLE timers DROP COLUMN event;`,
+  // 3: the engine's notes on each append (a JSON array, one per append merged into the row), from which
+  // it rebuilds its state; rows written before have none, their instance row holding the whole state.
+  `ALTER TABLE history ADD COLUMN engine TEXT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

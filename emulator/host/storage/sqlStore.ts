@@ -95,6 +95,9 @@ export class SqlStore implements Store {
   historyLength(instanceId: string, executionId: string): number {
     return this.state.historyLength(instanceId, executionId);
   }
+  getEngineNotes(instanceId: string, executionId: string): unknown[] {
+    return this.state.getEngineNotes(instanceId, executionId);
+  }
   listExecutions(instanceId: string): ExecutionInfo[] {
     return this.state.listExecutions(instanceId);
   }

@@ -58,6 +58,12 @@ export interface HistoryAppend {
   instanceId: string;
   executionId: string;
   events: HistoryEvent[];
+  /**
+   * The engine's note on this append (JSON, opaque here: its state delta), stored beside the events, so
+   * that the engine can rebuild its state from an execution's history (`getEngineNotes`). Kept only with
+   * events (every turn of the engine appends some).
+   */
+  engine?: unknown;
 }
 
 /**
@@ -120,6 +126,8 @@ export interface Store {
   /** `limit` events of an execution's history from index `from`. */
   getHistoryRange(instanceId: string, executionId: string, from: number, limit: number): HistoryEvent[];
   historyLength(instanceId: string, executionId: string): number;
+  /** The `engine` notes of an execution's appends, in order (a rewritten history drops them). */
+  getEngineNotes(instanceId: string, executionId: string): unknown[];
   listExecutions(instanceId: string): ExecutionInfo[];
   queryInstances(query: InstanceQuery): InstancePage;
   countInstances(query: InstanceQuery): number;

@@ -69,6 +69,10 @@ export class StoreState {
     this.flush();
     return reads.getHistory(this.db, instanceId, executionId);
   }
+  /** Without a flush: the first turn of every new instance asks, and a flush each time would undo the batching. */
+  getEngineNotes(instanceId: string, executionId: string): unknown[] {
+    return [...reads.getEngineNotes(this.db, instanceId, executionId), ...this.pending.engineNotes(instanceId, executionId)];
+  }
   getHistoryRange(instanceId: string, executionId: string, from: number, limit: number): HistoryEvent[] {
     this.flush();
     return reads.getHistoryRange(this.db, instanceId, executionId, from, limit);

@@ -59,7 +59,7 @@ export function snapshot(store: Store, instanceIds: string[]): unknown {
   return {
     instances: store.queryInstances({ orderBy: 'instanceId' }).instances,
     executions: instanceIds.map((id) =>
-      store.listExecutions(id).map((e) => ({ ...e, events: store.getHistory(id, e.executionId) })),
+      store.listExecutions(id).map((e) => ({ ...e, events: store.getHistory(id, e.executionId), engine: store.getEngineNotes(id, e.executionId) })),
     ),
     current: instanceIds.map((id) => store.getHistory(id)),
     messages: instanceIds.map((id) => store.getMessages(id)),
@@ -76,7 +76,7 @@ export async function workload(store: Store): Promise<void> {
   await store.commit({
     upsertInstances: [instance('a'), instance('b', { name: 'Other' }), instance('gone')],
     appendHistory: [
-      { instanceId: 'a', executionId: 'exec-1', events: [event(EventType.OrchestratorStarted, -1), event(EventType.ExecutionStarted, -1, { Name: 'Hello', Input: '"Tokyo"' })] },
+      { instanceId: 'a', executionId: 'exec-1', events: [event(EventType.OrchestratorStarted, -1), event(EventType.ExecutionStarted, -1, { Name: 'Hello', Input: '"Tokyo"' })], engine: { nextSeq: 1 } },
       { instanceId: 'gone', executionId: 'exec-1', events: [event(EventType.ExecutionStarted, -1)] },
     ],
     addMessages: [{ instanceId: 'b', event: event(EventType.EventRaised, -1, { Name: 'go', Input: '1' }) }],
