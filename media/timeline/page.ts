@@ -4,6 +4,7 @@
  * and the back stack with vscode.setState so that a reload (webview serializer) restores them.
  */
 import { DetailsView } from './details.js';
+import { frameThrottle } from './dom.js';
 import { GanttView } from './gantt.js';
 import { HeaderView } from './header.js';
 import { Layout } from './layout.js';
@@ -228,19 +229,11 @@ function onHistoryPage(page: HistoryPage): void {
   markInteractiveWhenLoaded();
 }
 
-const scheduleRebuild = (() => {
-  let queued = false;
-  return () => {
-    if (queued) return;
-    queued = true;
-    requestAnimationFrame(() => {
-      queued = false;
-      rebuild();
-      store.emit('loading');
-      startTicking();
-    });
-  };
-})();
+const scheduleRebuild = frameThrottle(() => {
+  rebuild();
+  store.emit('loading');
+  startTicking();
+});
 
 function onAppended(msg: { executionId: string; from: number; events: HistoryEvent[]; reset: boolean }): void {
   if (!store.instance) return;
