@@ -1,6 +1,6 @@
 /**
  * The message contract between the extension (the WebviewPanel host, src/timeline/) and the history timeline
- * webview (media/timeline/), imported by both. Described for people in media/timeline/README.md § The message contract.
+ * webview (media/timeline/), imported by both. Described for people in docs/webview-protocol.md.
  *
  * The data it carries are the control protocol's own types (`InstanceDetail`, `HistoryPage` and
  * `HistoryEvent`, imported type-only so that nothing but this module reaches the page's bundle): the

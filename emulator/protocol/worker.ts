@@ -30,7 +30,17 @@ export interface FunctionInfo {
   usesDurableClient?: boolean;
 }
 
-export interface OrchestratorInvocation {
+/** What every invocation carries. */
+interface InvocationBase {
+  /**
+   * The host's id for this invocation: the function's `context.invocationId`, and the `Id` of the host's
+   * Executing/Executed log lines. For an app that streams HTTP (`ready.httpUri`), the host also sends the
+   * request, body included, to httpUri with it in `x-ms-invocation-id`; the response comes back on that connection.
+   */
+  invocationId: string;
+}
+
+export interface OrchestratorInvocation extends InvocationBase {
   kind: 'orchestrator';
   functionName: string;
   instanceId: string;
@@ -53,7 +63,7 @@ export interface OrchestratorInvocation {
   recorded?: string[];
 }
 
-export interface ActivityInvocation {
+export interface ActivityInvocation extends InvocationBase {
   kind: 'activity';
   functionName: string;
   instanceId: string;
@@ -76,7 +86,7 @@ export interface HttpRequestData {
   body?: string;
 }
 
-export interface HttpInvocation {
+export interface HttpInvocation extends InvocationBase {
   kind: 'http';
   functionName: string;
   request: HttpRequestData;
@@ -87,14 +97,13 @@ export interface HttpInvocation {
    * request's origin itself.
    */
   durableClient?: unknown;
-  /**
-   * Set when the app streams HTTP (`ready.httpUri`): the host chose this invocation id and sends the request,
-   * body included, to httpUri with it in `x-ms-invocation-id`; the response comes back on that connection.
-   */
-  invocationId?: string;
 }
 
 export type Invocation = OrchestratorInvocation | ActivityInvocation | HttpInvocation;
+
+/** An invocation before it is sent: the sender gives it its id unless the caller chose one. */
+export type InvocationDraft = Drafted<Invocation>;
+type Drafted<T> = T extends Invocation ? Omit<T, 'invocationId'> & { invocationId?: string } : never;
 
 export interface HttpResponseData {
   status: number;

@@ -18,7 +18,7 @@ export async function runActivity(
 ): Promise<ActivityOutcome> {
   const { key } = triggerBinding(fn.metadata);
   const data = invocation.input === null ? undefined : { string: invocation.input };
-  const run = await runFunction(core, fn, { inputData: [{ name: key, data }] }, log);
+  const run = await runFunction(core, fn, { inputData: [{ name: key, data }], invocationId: invocation.invocationId }, log);
   if (run.failed) {
     throw run.error;
   }

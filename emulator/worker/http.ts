@@ -17,7 +17,7 @@ export async function runHttp(
   streaming: boolean,
   log: LogFn,
 ): Promise<HttpResponseData | StreamedHttpResponse> {
-  if (streaming && invocation.invocationId === undefined) {
+  if (streaming && invocation.request.body !== undefined) {
     throw new Error('This app streams HTTP (app.setup({ enableHttpStream: true })): the host must send its request over the HTTP proxy.');
   }
   const { key } = triggerBinding(fn.metadata);

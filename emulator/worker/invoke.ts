@@ -30,7 +30,7 @@ export interface InvocationRun {
 export interface InvocationRequest {
   inputData: RpcParameterBinding[];
   triggerMetadata?: Record<string, RpcTypedData>;
-  /** The host's id for this invocation; a fresh UUID when the host gave none. */
+  /** The host's id for this invocation (the function's context.invocationId); a fresh UUID when the host gave none. */
   invocationId?: string;
 }
 

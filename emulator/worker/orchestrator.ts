@@ -60,7 +60,13 @@ export async function runOrchestrator(
     defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
   };
   const { key } = triggerBinding(fn.metadata);
-  const run = await runFunction(core, fn, { inputData: [{ name: key, data: { string: JSON.stringify(payload) } }] }, log, onUserCode);
+  const run = await runFunction(
+    core,
+    fn,
+    { inputData: [{ name: key, data: { string: JSON.stringify(payload) } }], invocationId: invocation.invocationId },
+    log,
+    onUserCode,
+  );
   const result = run.failed ? failedEpisode(run) : completedEpisode(run.result, fn.metadata.name);
   return invocation.recorded ? againstRecorded(result, cached.recorded) : result;
 }

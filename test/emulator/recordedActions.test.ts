@@ -35,7 +35,7 @@ describe('recorded actions (worker side of the non-determinism check)', () => {
     const cache = new HistoryCache();
     const event = { EventType: EventType.OrchestratorStarted, EventId: -1, Timestamp: '', IsPlayed: false };
     const invocation = (historyBase: number, recordedBase: number, recorded: string[]): OrchestratorInvocation => ({
-      kind: 'orchestrator', functionName: 'F', instanceId: 'i', executionId: 'e', parentInstanceId: null, historyBase, history: [event], recordedBase, recorded,
+      kind: 'orchestrator', invocationId: 'v', functionName: 'F', instanceId: 'i', executionId: 'e', parentInstanceId: null, historyBase, history: [event], recordedBase, recorded,
     });
     assert.deepEqual(cache.assemble(invocation(0, 0, ['a']))?.recorded, ['a']);
     assert.deepEqual(cache.assemble(invocation(1, 1, ['b']))?.recorded, ['a', 'b']);

@@ -167,6 +167,7 @@ describe('app worker', function () {
         await worker.ready();
         const response = await worker.invokeOk<HttpResponseData>({
           kind: 'http',
+          invocationId: 'http-start-1',
           functionName: 'HttpStart',
           request: {
             method: 'POST',

@@ -4,7 +4,6 @@
  * the invocation to the worker and, at the same time, forwards the request there with its body streamed
  * and `x-ms-invocation-id`, then streams the proxy's response to the client as its chunks arrive.
  */
-import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import { Transform, pipeline } from 'node:stream';
 import type { HttpInvocation, HttpResponseData, InvocationValue } from '../../protocol/worker';
@@ -18,7 +17,7 @@ export interface StreamedCall {
   worker: WorkerProcess;
   httpUri: string;
   maxBody: number;
-  /** The invocation without its id and body: both are this module's business. */
+  /** The invocation without its body, which this module streams to the app's proxy. */
   invocation: HttpInvocation;
   /** Sends a worker's non-streamed answer (the function gave no HTTP output). */
   sendResponse: (response: HttpResponseData) => void;
@@ -27,7 +26,7 @@ export interface StreamedCall {
 export async function invokeStreamed(req: http.IncomingMessage, res: http.ServerResponse, call: StreamedCall): Promise<void> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > call.maxBody) throw tooLarge(call.maxBody);
-  const invocationId = randomUUID();
+  const { invocationId } = call.invocation;
   const target = new URL(req.url ?? '/', call.httpUri);
   const proxyReq = http.request(target, {
     method: req.method,
@@ -51,7 +50,7 @@ export async function invokeStreamed(req: http.IncomingMessage, res: http.Server
   req.pipe(limiter).pipe(proxyReq);
   res.once('close', () => proxyReq.destroy());
 
-  const invoked = call.worker.invoke({ ...call.invocation, invocationId });
+  const invoked = call.worker.invoke(call.invocation);
   invoked.catch(() => undefined); // awaited below unless a 413 ends the call first
   const first = await Promise.race([
     proxyRes.then((response) => ({ response })),

@@ -1,4 +1,5 @@
 /** The app's own HTTP functions under the route prefix (default /api), run in the worker. */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FunctionInfo, HttpInvocation, HttpResponseData } from '../../protocol/worker';
 import { FunctionError, WorkerProcess } from '../runtime/workerProcess';
@@ -73,6 +74,7 @@ async function invoke(req: IncomingMessage, res: ServerResponse, url: URL, deps:
   const invocation: HttpInvocation = {
     kind: 'http',
     functionName: fn.name,
+    invocationId: randomUUID(),
     request: { method: req.method ?? 'GET', url: url.href, headers, query, params },
     durableClient: fn.usesDurableClient ? durableClientData(deps.urls(req)) : undefined,
   };

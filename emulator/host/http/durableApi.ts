@@ -206,14 +206,26 @@ async function purgeOne(call: Call, instanceId: string): Promise<void> {
   sendJson(call.res, 200, { instancesDeleted: deleted });
 }
 
-/** DELETE instances?createdTimeFrom=…: the extension reads only the times and runtimeStatus here. */
+/**
+ * DELETE instances?createdTimeFrom=…: the extension reads only the times and runtimeStatus here. As
+ * DurableTask.AzureStorage's PurgeInstanceHistoryAsync, it keeps the finished statuses of runtimeStatus
+ * (Canceled among them, which no instance has here) and, when none is left, filters on no status at all:
+ * live instances are purged too.
+ */
 async function purgeWhere(call: Call): Promise<void> {
   const { q, res } = call;
   const from = q.time('createdTimeFrom');
   if (from === undefined) return sendJson(res, 400, "Please provide value for 'createdTimeFrom' parameter.");
-  const runtimeStatus = statusFilter(q);
+  const finished = q.statuses('runtimeStatus').filter((s) => s === 'Canceled' || isTerminal(s));
+  const runtimeStatus = finished.filter((s): s is RuntimeStatus => s !== 'Canceled');
   const deleted =
-    runtimeStatus === 'none' ? 0 : await call.deps.control.purgeWhere({ createdTimeFrom: from, createdTimeTo: q.time('createdTimeTo') ?? Date.now(), runtimeStatus });
+    finished.length && !runtimeStatus.length
+      ? 0
+      : await call.deps.control.purgeMatching({
+          createdTimeFrom: from,
+          createdTimeTo: q.time('createdTimeTo') ?? Date.now(),
+          runtimeStatus: runtimeStatus.length ? runtimeStatus : undefined,
+        });
   if (!deleted) return sendEmpty(res, 404);
   sendJson(res, 200, { instancesDeleted: deleted });
 }

@@ -2,9 +2,9 @@
  * One pair of lines per function execution, worded as the Functions host (and so Core Tools) writes
  * them: "Executing 'Functions.X' (Reason='...', Id=...)" when the invocation is sent to the worker and
  * "Executed 'Functions.X' (Succeeded|Failed, Id=..., Duration=...ms)" when it settles, followed on
- * failure by the exception as Core Tools prints it. Category `Function.<name>`, like the host's.
+ * failure by the exception as Core Tools prints it. The Id is the invocation's id, which the function
+ * sees as `context.invocationId`. Category `Function.<name>`, like the host's.
  */
-import { randomUUID } from 'node:crypto';
 import type { OrchestratorResult } from '../../protocol/durable';
 import type { Invocation, InvocationValue } from '../../protocol/worker';
 import type { Logger } from '../logger';
@@ -27,7 +27,7 @@ export class ExecutionLog {
     const name = invocation.functionName;
     const category = `Function.${name}`;
     if (!this.logger.enabled('error', category)) return undefined;
-    const id = randomUUID();
+    const id = invocation.invocationId;
     const began = performance.now();
     this.logger.log('information', name, `Executing 'Functions.${name}' (Reason='${REASONS[invocation.kind]}', Id=${id})`, category);
     return (value, error) => {

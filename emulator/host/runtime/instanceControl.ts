@@ -29,6 +29,7 @@ export interface StartOptions {
 }
 
 const MAX_INSTANCE_ID = 256;
+const FINISHED: RuntimeStatus[] = ['Completed', 'Failed', 'Terminated'];
 
 export class InstanceControl {
   constructor(
@@ -119,13 +120,19 @@ export class InstanceControl {
     return 1;
   }
 
-  /** Purges the finished instances matching the filter (running ones are left alone). */
-  async purgeWhere(query: InstanceQuery): Promise<number> {
-    const statuses = (query.runtimeStatus?.length ? query.runtimeStatus : ['Completed', 'Failed', 'Terminated']).filter((s) =>
-      isTerminal(s as RuntimeStatus),
-    );
-    if (!statuses.length) return 0;
-    const page = this.store.queryInstances({ ...query, runtimeStatus: statuses as RuntimeStatus[], top: 0, continuationToken: undefined });
+  /** Purges the finished instances matching the filter (running ones are left alone): the control channel's rule. */
+  purgeWhere(query: InstanceQuery): Promise<number> {
+    const statuses = (query.runtimeStatus?.length ? query.runtimeStatus : FINISHED).filter(isTerminal);
+    return statuses.length ? this.purgeMatching({ ...query, runtimeStatus: statuses }) : Promise.resolve(0);
+  }
+
+  /**
+   * Purges every instance matching the query, live ones too (the HTTP API's purge by filter, as the
+   * extension does it). The service drops a purged instance's queued messages, timers, work in flight and
+   * cached state with it, so nothing brings it back.
+   */
+  async purgeMatching(query: InstanceQuery): Promise<number> {
+    const page = this.store.queryInstances({ ...query, top: 0, continuationToken: undefined });
     const ids = page.instances.map((r) => r.instanceId);
     if (!ids.length) return 0;
     await this.service.deliver({ purgeInstances: ids }, []);

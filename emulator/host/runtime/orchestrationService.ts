@@ -128,7 +128,10 @@ export class OrchestrationService extends EventEmitter {
   /** Every commit goes through here: it keeps the row cache and the message bookkeeping current. */
   private commit(tx: Transaction): Promise<void> {
     const committed = this.store.commit(tx);
-    for (const id of tx.purgeInstances ?? []) this.rows.delete(id);
+    for (const id of tx.purgeInstances ?? []) {
+      this.rows.delete(id);
+      this.mayHaveMessages.delete(id);
+    }
     for (const row of tx.upsertInstances ?? []) this.remember(row);
     for (const m of tx.addMessages ?? []) this.mayHaveMessages.add(m.instanceId);
     // Every start and turn commits: a cheap place to catch a timer that came due meanwhile.
@@ -139,7 +142,13 @@ export class OrchestrationService extends EventEmitter {
   /** Commits a management transaction (starts, messages, purges), reports it, and runs the instances concerned. */
   deliver(tx: Transaction, wake: string[]): Promise<void> {
     const committed = this.commit(tx);
-    if (tx.purgeInstances?.length) this.emit('purged', tx.purgeInstances);
+    if (tx.purgeInstances?.length) {
+      this.emit('purged', tx.purgeInstances);
+      // Again once durable: by then the commits before it are durable too and their timers and work are out.
+      const drop = () => tx.purgeInstances!.forEach((id) => this.dropPurged(id));
+      drop();
+      committed.then(drop, () => undefined);
+    }
     for (const row of tx.upsertInstances ?? []) this.emit('instance', row);
     for (const id of wake) this.wake(id);
     return committed;
@@ -230,6 +239,10 @@ export class OrchestrationService extends EventEmitter {
         const sent = performance.now();
         const result = await this.episodesInWorker.run(running, start, stored);
         if (!result) return;
+        if (this.instance(instanceId)?.executionId !== instance.executionId) {
+          this.episodesInWorker.forget(instanceId); // purged meanwhile: the result is dropped
+          return;
+        }
         const returned = performance.now();
         const outcome = finishEpisode(running, start, result, this.clock.now());
         this.apply(outcome, {}, start.newEvents.length, stored);
@@ -363,6 +376,16 @@ export class OrchestrationService extends EventEmitter {
     for (let i = 1; i < work.length; i++) this.dispatcher.submit(work[i]);
     if (work.length) this.dispatcher.submit(work[0]);
     for (const w of wake) this.wake(w);
+  }
+
+  /** A purged instance leaves nothing that could bring it back: timers, work in flight (its results are dropped), cached state. */
+  private dropPurged(id: string): void {
+    this.timers.cancelInstance(id);
+    this.dispatcher.cancelInstance(id);
+    this.inbox.clear(id);
+    this.states.forget(id);
+    this.episodesInWorker.forget(id);
+    this.pacer.forget(id);
   }
 
   private fireTimer(instanceId: string, timerId: number, fireAt: number): void {

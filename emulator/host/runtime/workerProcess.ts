@@ -4,10 +4,11 @@
  * (user code never runs in the host).
  */
 import { ChildProcess, fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { FunctionInfo, HostMessage, Invocation, InvocationValue, LogLevel, WorkerError, WorkerMessage, WorkerToHost } from '../../protocol/worker';
+import type { FunctionInfo, HostMessage, Invocation, InvocationDraft, InvocationValue, LogLevel, WorkerError, WorkerMessage, WorkerToHost } from '../../protocol/worker';
 import { WORKER_ENV, WORKER_PROTOCOL_VERSION, batch, unbatch } from '../../protocol/worker';
 import { MessageQueue } from '../../shared/messageQueue';
 import { EpisodeWatch, RunningEpisode } from './episodeWatch';
@@ -176,7 +177,9 @@ export class WorkerProcess extends EventEmitter {
     return this.ready;
   }
 
-  invoke(invocation: Invocation): Promise<InvocationValue> {
+  /** Runs `draft` in the worker, under a fresh invocation id unless it has one. */
+  invoke(draft: InvocationDraft): Promise<InvocationValue> {
+    const invocation = { ...draft, invocationId: draft.invocationId ?? randomUUID() } as Invocation;
     if (this.state !== 'ready' || !this.child) {
       const why = this.loadError ? `the app failed to load: ${this.loadError.message}` : `the worker is ${this.state}`;
       return Promise.reject(new WorkerFailure(`Cannot run ${describeInvocation(invocation)}: ${why}`, 'unavailable'));

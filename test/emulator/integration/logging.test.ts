@@ -88,6 +88,26 @@ describe('logging: function executions and orchestration lifecycle', () => {
     assert.equal(stack, 'Stack: Error: http boom');
   });
 
+  it("the Id of Executing/Executed is the invocation's context.invocationId, for orchestrators, activities and HTTP", async () => {
+    const id = await startOrchestration(emu.http, 'LogsInvocationId');
+    const done = await waitForStatus(emu.http, id, ['Completed']);
+    const seen = async (kind: string) => new RegExp(`${kind} invocationId=(${UUID})`).exec(await emu.waitForLog(new RegExp(`${kind} invocationId=${UUID}`)))![1];
+    const activity = await seen('activity');
+    assert.equal(done.output, activity, 'the activity returned the id it logged');
+    await emu.waitForLog(new RegExp(`Executing 'Functions\\.LogInvocationId' \\(${DURABLE_REASON}, Id=${activity}\\)`));
+    await emu.waitForLog(new RegExp(`Executed 'Functions\\.LogInvocationId' \\(Succeeded, Id=${activity}, Duration=\\d+ms\\)`));
+    const episode = await seen('orchestrator');
+    await emu.waitForLog(new RegExp(`Executing 'Functions\\.LogsInvocationId' \\(${DURABLE_REASON}, Id=${episode}\\)`));
+    await emu.waitForLog(new RegExp(`Executed 'Functions\\.LogsInvocationId' \\(Succeeded, Id=${episode}, Duration=\\d+ms\\)`));
+
+    const reply = await request('GET', `${emu.http}/api/HttpInvocationId`);
+    assert.equal(reply.status, 200);
+    assert.match(reply.text, new RegExp(`^${UUID}$`));
+    await emu.waitForLog(new RegExp(`http invocationId=${reply.text}`));
+    await emu.waitForLog(new RegExp(`Executing 'Functions\\.HttpInvocationId' \\(${HTTP_REASON}, Id=${reply.text}\\)`));
+    await emu.waitForLog(new RegExp(`Executed 'Functions\\.HttpInvocationId' \\(Succeeded, Id=${reply.text}, Duration=\\d+ms\\)`));
+  });
+
   it('terminate, suspend and resume are logged with the instance id', async () => {
     const id = await startOrchestration(emu.http, 'WaitForApproval');
     await waitForStatus(emu.http, id, ['Running']);

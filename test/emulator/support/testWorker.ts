@@ -1,6 +1,7 @@
 /** The app worker as a test drives it: a forked out/emulator/worker/main.js spoken to through its IPC messages, and invocation builders. */
 import * as assert from 'node:assert/strict';
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EventType, type HistoryEvent } from '../../../emulator/protocol/durable';
@@ -117,15 +118,15 @@ export function orchestrator(
   historyBase = 0,
   executionId = 'exec-1',
 ): Invocation {
-  return { kind: 'orchestrator', functionName, instanceId, executionId, parentInstanceId: null, historyBase, history };
+  return { kind: 'orchestrator', invocationId: randomUUID(), functionName, instanceId, executionId, parentInstanceId: null, historyBase, history };
 }
 
 export function activity(functionName: string, input: unknown): Invocation {
-  return { kind: 'activity', functionName, instanceId: 'inst', taskId: 0, input: input === undefined ? null : JSON.stringify(input) };
+  return { kind: 'activity', invocationId: randomUUID(), functionName, instanceId: 'inst', taskId: 0, input: input === undefined ? null : JSON.stringify(input) };
 }
 
 export function httpGet(functionName: string, url: string, params: Record<string, string> = {}): Invocation {
-  return { kind: 'http', functionName, request: { method: 'GET', url, headers: {}, query: {}, params, body: '' } };
+  return { kind: 'http', invocationId: randomUUID(), functionName, request: { method: 'GET', url, headers: {}, query: {}, params, body: '' } };
 }
 
 export const helloTokyoDone = [
