@@ -107,12 +107,14 @@ async function timers(emu: Emulator, n: number, ms: number) {
   const ids: string[] = [];
   // As a client sees it: the instance done (durably: when a waiting 200 would be sent) minus its 202 + ms.
   const client: Array<Promise<number>> = [];
+  const acceptedAt = new Map<string, number>();
   for (let i = 0; i < n; i += 100) {
     const batch = await Promise.all(
       Array.from({ length: Math.min(100, n - i) }, async () => {
         const reply = await post(`${emu.httpUrl}/runtime/webhooks/durabletask/orchestrators/TimerOnly`, ms);
         const accepted = performance.now();
         const id = reply.json.id as string;
+        acceptedAt.set(id, Date.now());
         client.push(emu.service.waitUntilDone(id, 60_000).then(() => performance.now() - accepted - ms));
         return id;
       }),
@@ -122,8 +124,11 @@ async function timers(emu: Emulator, n: number, ms: number) {
   const seenByClient = await Promise.all(client);
   const fired: number[] = [];
   const observed: number[] = [];
+  // The orchestrator's clock (the timer is due `ms` after it) starts at its first episode: how long after the 202.
+  const firstEpisode: number[] = [];
   for (const id of ids) {
     const history = emu.store.getHistory(id);
+    firstEpisode.push(Date.parse(history.find((e) => e.EventType === 12)!.Timestamp) - acceptedAt.get(id)!);
     const event = history.find((e) => e.EventType === 11);
     if (!event) throw new Error(`timer of ${id} did not fire`);
     const due = Date.parse(event.FireAt!);
@@ -136,7 +141,7 @@ async function timers(emu: Emulator, n: number, ms: number) {
     values.sort((a, b) => a - b);
     return { p50: percentile(values, 50), p99: percentile(values, 99), max: values[values.length - 1] };
   };
-  return { fired: stats(fired), observed: stats(observed), client: stats(seenByClient) };
+  return { fired: stats(fired), observed: stats(observed), client: stats(seenByClient), firstEpisode: stats(firstEpisode) };
 }
 
 /**
@@ -146,7 +151,7 @@ async function timers(emu: Emulator, n: number, ms: number) {
  */
 async function episodeCostAt(emu: Emulator, fan: number, steps: number) {
   const before = emu.service.episodes.recent().length;
-  const reply = await post(`${emu.httpUrl}/runtime/webhooks/durabletask/orchestrators/GrowThenSequence?timeout=300`, { fan, steps });
+  const reply = await post(`${emu.httpUrl}/runtime/webhooks/durabletask/orchestrators/GrowThenSequence?timeout=300&pollingInterval=1`, { fan, steps });
   if (reply.status !== 200) throw new Error(`GrowThenSequence answered ${reply.status}`);
   // The sequence's episodes, without the last (which completes the orchestration).
   const samples = emu.service.episodes.recent().slice(before).slice(-steps, -1);
@@ -221,7 +226,8 @@ async function main(): Promise<void> {
   console.log(
     `1,000 concurrent 1 s timers, fired late by: p50 ${fmt(late.fired.p50, 0)} ms, p99 ${fmt(late.fired.p99, 0)} ms (target < 50), max ${fmt(late.fired.max, 0)} ms; ` +
       `seen by the orchestrator: p50 ${fmt(late.observed.p50, 0)} ms, p99 ${fmt(late.observed.p99, 0)} ms; ` +
-      `as a client sees it (done minus 202 + 1 s): p50 ${fmt(late.client.p50, 0)} ms, p99 ${fmt(late.client.p99, 0)} ms (target < 50)`,
+      `as a client sees it (done minus 202 + 1 s): p50 ${fmt(late.client.p50, 0)} ms, p99 ${fmt(late.client.p99, 0)} ms (target < 50); ` +
+      `first episode after the 202: p50 ${fmt(late.firstEpisode.p50, 0)} ms, p99 ${fmt(late.firstEpisode.p99, 0)} ms`,
   );
   const cost = await withEmulator((emu) => episodeCost(emu, 260));
   console.log(

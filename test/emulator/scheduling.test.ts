@@ -1,6 +1,7 @@
-/** How the host and the worker schedule their work: channel messages a chunk at a time, prioritised turns. */
+/** How the host and the worker schedule their work: channel messages a chunk at a time, prioritised turns, admitted starts. */
 import { strict as assert } from 'assert';
 import { Semaphore } from '../../emulator/host/runtime/semaphore';
+import { TurnAdmission } from '../../emulator/host/runtime/turnAdmission';
 import { MessageQueue } from '../../emulator/shared/messageQueue';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -58,5 +59,68 @@ describe('scheduling: turns', () => {
     release();
     await Promise.all([blocker, ...all]);
     assert.deepEqual(order, ['running-1', 'running-2', 'new-1', 'new-2']);
+  });
+});
+
+describe('scheduling: starts admitted at the rate their first turns begin', () => {
+  const settled = (promise: Promise<void>) => {
+    const state = { done: false };
+    void promise.then(() => (state.done = true));
+    return state;
+  };
+
+  it('a start waits while its turn is queued and goes on when the turn begins', async () => {
+    const admission = new TurnAdmission(60_000);
+    admission.queue('a');
+    admission.queue('b');
+    const a = settled(admission.waitForTurn('a'));
+    const b = settled(admission.waitForTurn('b'));
+    await nextTurn();
+    assert.deepEqual([a.done, b.done], [false, false]);
+    admission.began('a');
+    await nextTurn();
+    assert.deepEqual([a.done, b.done], [true, false], 'only the instance whose turn began');
+    admission.releaseAll();
+    await nextTurn();
+    assert.equal(b.done, true, 'stopping releases every start');
+  });
+
+  it('a start whose turn is not queued (a free slot began it at once) does not wait', async () => {
+    const admission = new TurnAdmission(60_000);
+    admission.queue('a');
+    admission.began('a');
+    const a = settled(admission.waitForTurn('a'));
+    const never = settled(admission.waitForTurn('never-queued'));
+    await nextTurn();
+    assert.deepEqual([a.done, never.done], [true, true]);
+  });
+
+  it('a start waits at most the bound when its turn never begins (slots held by long turns)', async () => {
+    const admission = new TurnAdmission(1);
+    admission.queue('stuck');
+    await admission.waitForTurn('stuck');
+  });
+
+  it('with a semaphore at its cap, each start goes on when its own turn takes a slot', async () => {
+    const admission = new TurnAdmission(60_000);
+    const turns = new Semaphore(1);
+    const releases: Array<() => void> = [];
+    const wake = (id: string) => {
+      admission.queue(id);
+      void turns.run(async () => {
+        admission.began(id);
+        await new Promise<void>((resolve) => releases.push(resolve));
+      });
+    };
+    wake('a');
+    wake('b');
+    const a = settled(admission.waitForTurn('a'));
+    const b = settled(admission.waitForTurn('b'));
+    await nextTurn();
+    assert.deepEqual([a.done, b.done], [true, false], 'a took the free slot, b is queued behind it');
+    releases.shift()!();
+    await nextTurn();
+    assert.deepEqual([a.done, b.done], [true, true]);
+    releases.shift()!();
   });
 });

@@ -6,6 +6,7 @@
  */
 import { applyDelta, EngineDelta, EngineState, rebuildEngineState } from '../engine/engineState';
 import type { InstanceRow, Store } from '../storage/store';
+import { storesNothingYet } from './instanceRow';
 
 /** Executions held; past it the least recently used is dropped (and rebuilt if it runs again). */
 const CAPACITY = 5_000;
@@ -54,5 +55,7 @@ export class EngineStates {
 
 /** The state as stored: the execution's starting state (the instance row) plus the deltas of its history. */
 export function rebuild(store: Store, instance: InstanceRow): EngineState {
-  return rebuildEngineState(instance.engineState, store.getEngineNotes(instance.instanceId, instance.executionId) as EngineDelta[]);
+  // A new execution's first turn (most first turns under load) skips the query.
+  const notes = storesNothingYet(instance) ? [] : (store.getEngineNotes(instance.instanceId, instance.executionId) as EngineDelta[]);
+  return rebuildEngineState(instance.engineState, notes);
 }

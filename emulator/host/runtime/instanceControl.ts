@@ -69,6 +69,7 @@ export class InstanceControl {
       { upsertInstances: [row], clearMessages: [instanceId], addMessages: [{ instanceId, event: started }] },
       [instanceId],
     );
+    await this.service.waitForFirstTurn(instanceId);
     return row;
   }
 

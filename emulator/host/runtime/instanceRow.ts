@@ -37,3 +37,11 @@ export function continuedInstanceRow(row: InstanceRow, input: string | null, par
     engineState: JSON.stringify({ ...initialEngineState(), parent }),
   };
 }
+
+/**
+ * Whether the execution has stored no history yet, known without asking storage: an execution is
+ * Pending until its first turn, and every turn that appends events also sets another status.
+ */
+export function storesNothingYet(row: InstanceRow): boolean {
+  return row.runtimeStatus === 'Pending';
+}

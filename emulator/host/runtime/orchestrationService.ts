@@ -22,6 +22,7 @@ import { FanInPacer } from './fanInPacer';
 import { continuedInstanceRow, newInstanceRow } from './instanceRow';
 import { Semaphore } from './semaphore';
 import { TimerQueue } from './timerQueue';
+import { TurnAdmission } from './turnAdmission';
 import { VolatileInbox } from './volatileInbox';
 import { WorkDispatcher } from './workDispatcher';
 import { WorkerEpisodes } from './workerEpisodes';
@@ -47,6 +48,8 @@ export interface HistoryChange {
 }
 
 const ROW_CACHE_SIZE = 20_000;
+/** The longest a start's acknowledgement waits for its first turn (turnAdmission.ts). */
+const MAX_ADMISSION_WAIT_MS = 2_000;
 
 export declare interface OrchestrationService {
   on(event: 'instance', listener: (row: InstanceRow) => void): this;
@@ -68,6 +71,7 @@ export class OrchestrationService extends EventEmitter {
   private readonly rows = new Map<string, InstanceRow>();
   private readonly worker: WorkerProcess;
   private readonly turns: Semaphore;
+  private readonly admission = new TurnAdmission(MAX_ADMISSION_WAIT_MS);
   private readonly active = new Set<string>();
   private readonly rerun = new Set<string>();
   private readonly states: EngineStates;
@@ -163,7 +167,14 @@ export class OrchestrationService extends EventEmitter {
     this.active.add(instanceId);
     // Work of orchestrations already running (completions, fired timers, events) goes before starting new
     // ones: under a burst of starts, a due timer is not observed late behind hundreds of first episodes.
-    void this.turns.run(() => this.loop(instanceId), this.instance(instanceId)?.runtimeStatus !== 'Pending');
+    const running = this.instance(instanceId)?.runtimeStatus !== 'Pending';
+    if (!running) this.admission.queue(instanceId);
+    void this.turns.run(() => this.loop(instanceId), running);
+  }
+
+  /** Resolves once a just-started instance's first turn has begun (at most a few seconds): see turnAdmission.ts. */
+  waitForFirstTurn(instanceId: string): Promise<void> {
+    return this.admission.waitForTurn(instanceId);
   }
 
   /** The engine state held in memory for the instance's current execution, if any. */
@@ -181,11 +192,13 @@ export class OrchestrationService extends EventEmitter {
 
   stop(): void {
     this.stopped = true;
+    this.admission.releaseAll();
     this.timers.stop();
     this.pacer.stop();
   }
 
   private async loop(instanceId: string): Promise<void> {
+    this.admission.began(instanceId);
     try {
       do {
         this.rerun.delete(instanceId);

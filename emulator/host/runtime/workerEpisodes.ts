@@ -8,6 +8,7 @@ import type { NeedHistory } from '../../protocol/worker';
 import type { ProcessedAction } from '../engine/engineState';
 import type { EpisodeStart } from '../engine/episode';
 import type { InstanceRow, Store } from '../storage/store';
+import { storesNothingYet } from './instanceRow';
 import { FunctionError, WorkerFailure, WorkerProcess } from './workerProcess';
 
 /** What the worker has cached of an instance's history, so an episode sends only the new part. */
@@ -35,7 +36,8 @@ export class WorkerEpisodes {
   /** The length of the instance's current history. */
   historyLength(instance: InstanceRow): number {
     const view = this.validView(instance);
-    return view ? view.length + view.tail.length : this.store.historyLength(instance.instanceId, instance.executionId);
+    if (view) return view.length + view.tail.length;
+    return storesNothingYet(instance) ? 0 : this.store.historyLength(instance.instanceId, instance.executionId);
   }
 
   /** Runs the orchestrator; null when the turn must be tried again later (worker unavailable or restarting). */
