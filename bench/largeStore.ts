@@ -158,7 +158,7 @@ export async function runLargeStoreBench(instances = 100_000): Promise<void> {
       );
     }
   } finally {
-    fs.rmSync(root, { recursive: true, force: true });
+    if (!process.env.BENCH_KEEP) fs.rmSync(root, { recursive: true, force: true });
   }
 }
 
