@@ -160,24 +160,45 @@ export class JournalFile {
   }
 
   /**
-   * Leaves only `records` in the journal (after a checkpoint made the others redundant), atomically:
-   * a crash leaves either the old journal, whose extra records replay skips, or the new one.
+   * Leaves only the bytes from `from` on in the journal (after a checkpoint made the records before
+   * redundant), atomically: a crash leaves either the old journal, whose extra records replay skips, or
+   * the new one. Copied from the file in pieces: records appended during a checkpoint are not held in
+   * memory meanwhile.
    */
-  async replace(records: Buffer[]): Promise<void> {
-    if (!records.length) {
+  async keepFrom(from: number): Promise<void> {
+    if (from >= this.size) {
       await this.handle.truncate(0);
       await this.handle.sync();
       this.size = 0;
       return;
     }
-    const data = Buffer.concat(records);
-    await writeFileAtomic(this.file, data, () => this.handle.close());
-    this.handle = await openForAppend(this.file, data.length);
-    this.size = data.length;
+    const length = this.size - from;
+    await writeFileAtomic(this.file, (target) => copyRange(this.file, from, length, target), () => this.handle.close());
+    this.handle = await openForAppend(this.file, length);
+    this.size = length;
   }
 
   close(): Promise<void> {
     return this.handle.close();
+  }
+}
+
+const COPY_CHUNK = 4 * 1024 * 1024;
+
+async function copyRange(file: string, from: number, length: number, target: FileHandle): Promise<void> {
+  const source = await fsp.open(file, 'r');
+  try {
+    const chunk = Buffer.allocUnsafe(Math.min(COPY_CHUNK, length));
+    for (let done = 0; done < length; ) {
+      const { bytesRead } = await source.read(chunk, 0, Math.min(chunk.length, length - done), from + done);
+      if (bytesRead === 0) throw new Error(`journal ${file} ended at byte ${from + done} while copying its tail`);
+      for (let written = 0; written < bytesRead; ) {
+        written += (await target.write(chunk, written, bytesRead - written)).bytesWritten;
+      }
+      done += bytesRead;
+    }
+  } finally {
+    await source.close();
   }
 }
 
