@@ -47,6 +47,7 @@ export interface TornTail {
 }
 
 export interface JournalScan {
+  /** Every record, unless they were handed to `onRecord` one by one instead. */
   records: JournalRecord[];
   /** Bytes of whole, valid records from the start. */
   validLength: number;
@@ -63,14 +64,15 @@ export class JournalCorruptError extends Error {
  * A bad record followed by a valid one, or valid records out of sequence, cannot come from a crash during
  * an append, so it throws JournalCorruptError rather than silently dropping acknowledged transactions.
  */
-export function scanJournal(bytes: Buffer, file: string): JournalScan {
+export function scanJournal(bytes: Buffer, file: string, onRecord?: (record: JournalRecord) => void): JournalScan {
   const records: JournalRecord[] = [];
+  let last: JournalRecord | undefined;
   let offset = 0;
   while (offset < bytes.length) {
     const parsed = parseRecord(bytes, offset);
     if (typeof parsed === 'string') {
       const next = findRecord(bytes, offset + 1);
-      const after = records.length ? `after record ${records[records.length - 1].seq}` : 'in the first record';
+      const after = last ? `after record ${last.seq}` : 'in the first record';
       if (next !== -1) {
         throw new JournalCorruptError(
           `journal ${file} is corrupt at byte ${offset} (${after}: ${parsed}) but holds valid records after ` +
@@ -83,14 +85,16 @@ export function scanJournal(bytes: Buffer, file: string): JournalScan {
         tornTail: { offset, droppedBytes: bytes.length - offset, reason: `${parsed} ${after}` },
       };
     }
-    const expected = records.length ? records[records.length - 1].seq + 1 : parsed.record.seq;
+    const expected = last ? last.seq + 1 : parsed.record.seq;
     if (parsed.record.seq !== expected) {
       throw new JournalCorruptError(
         `journal ${file} has record ${parsed.record.seq} at byte ${offset} where record ${expected} was ` +
           'expected; refusing to open. Restore or move the data folder.',
       );
     }
-    records.push(parsed.record);
+    last = parsed.record;
+    if (onRecord) onRecord(last);
+    else records.push(last);
     offset = parsed.end;
   }
   return { records, validLength: offset, tornTail: null };
