@@ -158,12 +158,12 @@ export async function runLargeStoreBench(instances = 100_000): Promise<void> {
       );
     }
   } finally {
-    if (!process.env.BENCH_KEEP) fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(root, { recursive: true, force: true });
   }
 }
 
-const [mode, dir, arg1, arg2] = process.argv.slice(2);
 if (require.main === module) {
+  const [mode, dir, arg1, arg2] = process.argv.slice(2);
   const run =
     mode === 'load'
       ? load(dir, JSON.parse(fs.readFileSync(arg1, 'utf8')) as Template, Number(arg2))

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Emulator } from '../emulator/host/emulator';
 import { cleanupAll, startEmulator } from '../test/emulator/support/emulatorProcess';
+import { runLargeStoreBench } from './largeStore';
 import { formatPeak, sampleRss } from './rss';
 import { runTimelineBench } from './timeline';
 
@@ -234,6 +235,7 @@ async function main(): Promise<void> {
       `the library's own replay of that history: ${fmt(cost.replay, 2)} ms`,
   );
   agent.destroy();
+  await runLargeStoreBench();
   console.log('\nhistory timeline webview (headless Chromium):');
   await runTimelineBench(3);
 }
