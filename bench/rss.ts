@@ -43,29 +43,32 @@ function processTree(root: number): number[] {
 export interface RssPeak {
   /** Largest sum of VmRSS over the tree seen, MiB. */
   peakMiB: number;
-  /** Each process's own high-water mark (VmHWM) at the last sample, MiB, root first. */
+  /** Each process's own high-water mark (VmHWM) at its last sample, MiB, root first. */
   hwmMiB: number[];
 }
 
 /** Samples the tree of `root` every `everyMs` until the returned function is called. */
 export function sampleRss(root: number, everyMs = 50): () => RssPeak {
   let peakMiB = 0;
-  let hwmMiB: number[] = [];
+  // By pid, in the order first seen: a process that exited keeps its last value.
+  const hwm = new Map<number, number>();
   let tree = processTree(root);
   let ticks = 0;
   const sample = () => {
     if (ticks++ % 20 === 0) tree = processTree(root); // the worker may be restarted
     const sum = tree.reduce((total, pid) => total + statusKiB(pid, 'VmRSS'), 0) / MiB;
     peakMiB = Math.max(peakMiB, sum);
-    const hwm = tree.map((pid) => statusKiB(pid, 'VmHWM') / MiB);
-    if (hwm.some((v) => v > 0)) hwmMiB = hwm;
+    for (const pid of tree) {
+      const kib = statusKiB(pid, 'VmHWM');
+      if (kib > 0) hwm.set(pid, kib / MiB);
+    }
   };
   sample();
   const timer = setInterval(sample, everyMs);
   return () => {
     sample();
     clearInterval(timer);
-    return { peakMiB, hwmMiB };
+    return { peakMiB, hwmMiB: [...hwm.values()] };
   };
 }
 

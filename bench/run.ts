@@ -150,7 +150,7 @@ async function timers(emu: Emulator, n: number, ms: number) {
  */
 async function episodeCostAt(emu: Emulator, fan: number, steps: number) {
   const before = emu.service.episodes.recent().length;
-  const reply = await post(`${emu.httpUrl}/runtime/webhooks/durabletask/orchestrators/GrowThenSequence?timeout=300`, { fan, steps });
+  const reply = await post(`${emu.httpUrl}/runtime/webhooks/durabletask/orchestrators/GrowThenSequence?timeout=300&pollingInterval=1`, { fan, steps });
   if (reply.status !== 200) throw new Error(`GrowThenSequence answered ${reply.status}`);
   // The sequence's episodes, without the last (which completes the orchestration).
   const samples = emu.service.episodes.recent().slice(before).slice(-steps, -1);
