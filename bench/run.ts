@@ -10,6 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Emulator } from '../emulator/host/emulator';
 import { cleanupAll, startEmulator } from '../test/emulator/support/emulatorProcess';
+import { runLargeStoreBench } from './largeStore';
+import { formatPeak, sampleRss } from './rss';
 import { runTimelineBench } from './timeline';
 
 const APP = path.resolve(__dirname, '..', '..', 'bench', 'app');
@@ -51,9 +53,11 @@ async function withEmulator<T>(fn: (emu: Emulator) => Promise<T>): Promise<T> {
 /** The emulator as users run it, the CLI in a process of its own: the clients' work is not on its event loop. */
 async function withCliEmulator<T>(fn: (httpUrl: string) => Promise<T>): Promise<T> {
   const emu = await startEmulator({ app: APP });
+  const rss = sampleRss(emu.proc.pid!);
   try {
     return await fn(emu.http);
   } finally {
+    console.log(`peak RSS of the CLI emulator + worker over the hello sequences: ${formatPeak(rss())}`);
     await emu.stop();
     await cleanupAll();
   }
@@ -66,7 +70,7 @@ async function withCliEmulator<T>(fn: (httpUrl: string) => Promise<T>): Promise<
  * soon as its last one completes: the emulator's throughput. Paced, the clients together start `rate`
  * per second on a fixed schedule, whether or not earlier ones are done: the latency at that load.
  */
-async function helloSequence(httpUrl: string, clients: number, seconds: number, rate?: number, warmSeconds = 3) {
+export async function helloSequence(httpUrl: string, clients: number, seconds: number, rate?: number, warmSeconds = 3) {
   const start = `${httpUrl}/runtime/webhooks/durabletask/orchestrators/HelloSequence?timeout=60&pollingInterval=1`;
   const run = async (forSeconds: number, latencies: number[]) => {
     const began = performance.now();
@@ -96,7 +100,7 @@ async function helloSequence(httpUrl: string, clients: number, seconds: number, 
   return { perSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), count: latencies.length };
 }
 
-async function fanOut(emu: Emulator, n: number) {
+export async function fanOut(emu: Pick<Emulator, 'httpUrl'>, n: number) {
   const t0 = performance.now();
   const reply = await post(`${emu.httpUrl}/runtime/webhooks/durabletask/orchestrators/FanOutFanIn?timeout=120&pollingInterval=1`, n);
   if (reply.status !== 200 || reply.json !== (n * (n - 1)) / 2) throw new Error(`FanOutFanIn(${n}) answered ${reply.status} ${JSON.stringify(reply.json)}`);
@@ -207,10 +211,12 @@ async function main(): Promise<void> {
   // latency target is met or not at the target load: 50 clients starting 500 per second between them.
   console.log(`hello sequence, 50 clients starting 500/s between them: ${fmt(paced.perSecond)} completed/s; start->complete p50 ${fmt(paced.p50)} ms (target < 10), p99 ${fmt(paced.p99)} ms; ${paced.count} runs`);
   console.log(`hello sequence, 1 client: start->complete p50 ${fmt(single.p50)} ms, p99 ${fmt(single.p99)} ms; ${single.count} runs`);
+  const fanRss = sampleRss(process.pid);
   const fan = await withEmulator(async (emu) => {
     await fanOut(emu, 100);
     return { n1k: await fanOut(emu, 1000), n10k: await fanOut(emu, 10_000), n20k: await fanOut(emu, 20_000) };
   });
+  console.log(`peak RSS over the fan-outs, emulator in this process (clients included) + worker: ${formatPeak(fanRss())}`);
   console.log(`fan-out/fan-in of 1,000 activities: ${fmt(fan.n1k, 0)} ms (target < 1000)`);
   console.log(
     `fan-out/fan-in of 10,000: ${fmt(fan.n10k, 0)} ms (target < 2000); of 20,000: ${fmt(fan.n20k, 0)} ms (target < 5000); ` +
@@ -235,11 +241,14 @@ async function main(): Promise<void> {
       `the library's own replay of that history: ${fmt(cost.replay, 2)} ms`,
   );
   agent.destroy();
+  await runLargeStoreBench();
   console.log('\nhistory timeline webview (headless Chromium):');
   await runTimelineBench(3);
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -143,6 +143,21 @@ describe('storage: durability', () => {
     assert.deepEqual(snapshot(await open(crashCopy(dir)), [...IDS, 'during4']), expected);
   });
 
+  it('leaves in the journal what was appended after the checkpoint began, and replay skips what it already holds', async () => {
+    const dir = tempDir();
+    const store = await open(dir);
+    await workload(store);
+    // Applied before the snapshot, appended after it: in the new journal, and in the checkpoint too.
+    const inFlight = store.commit({ upsertInstances: [instance('in-flight')] });
+    const checkpoint = store.checkpoint();
+    const during = Array.from({ length: 5 }, (_, i) => store.commit({ upsertInstances: [instance(`during${i}`)] }));
+    await Promise.all([inFlight, checkpoint, ...during]);
+    const ids = [...IDS, 'in-flight', 'during0', 'during4'];
+    const reopened = await open(crashCopy(dir));
+    assert.deepEqual(snapshot(reopened, ids), snapshot(store, ids));
+    assert.deepEqual({ replayed: reopened.recovery.replayed, skipped: reopened.recovery.skipped }, { replayed: 5, skipped: 1 });
+  });
+
   it('survives a failed checkpoint: reports it, keeps the journal, retries', async () => {
     const dir = tempDir();
     const warnings: string[] = [];

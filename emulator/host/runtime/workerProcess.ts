@@ -144,6 +144,8 @@ export class WorkerProcess extends EventEmitter {
     if (this.options.inspect) execArgv.push(this.options.inspect === true ? '--inspect' : `--inspect=${this.options.inspect}`);
     // A runaway orchestrator (a fan-out of 1e9) then dies at the limit instead of taking the machine's memory.
     if (!/--max-old-space-size/.test(env.NODE_OPTIONS ?? '')) execArgv.push(`--max-old-space-size=${this.heapMb}`);
+    // A young generation of 3 x 4 MiB instead of up to 3 x 16: ~22 MiB less resident, same throughput (docs/performance.md).
+    if (!/--max-semi-space-size/.test(env.NODE_OPTIONS ?? '')) execArgv.push('--max-semi-space-size=4');
     const child = fork(WORKER_ENTRY, [], {
       cwd: this.options.appDir,
       env,

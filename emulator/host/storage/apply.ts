@@ -5,6 +5,7 @@
  */
 import type { HistoryAppend, InstanceRow, Transaction } from './store';
 import type { Db, SqlValue } from './db';
+import { pack } from './packedText';
 
 /** Appends of one execution merged into one history row: their events, and their engine notes in order. */
 export interface MergedAppend extends HistoryAppend {
@@ -161,13 +162,13 @@ function writeHistory(db: Db, append: HistoryAppend | MergedAppend, replace: boo
     count = 0;
   }
   if (events.length) {
-    db.run('INSERT INTO history (instanceId, executionId, idx, count, events, engine) VALUES (?, ?, ?, ?, CAST(? AS TEXT), CAST(? AS TEXT))', [
+    db.run('INSERT INTO history (instanceId, executionId, idx, count, events, engine) VALUES (?, ?, ?, ?, ?, ?)', [
       instanceId,
       executionId,
       count,
       events.length,
-      text(JSON.stringify(events)),
-      text(notes.length ? JSON.stringify(notes) : null),
+      pack(JSON.stringify(events)),
+      pack(notes.length ? JSON.stringify(notes) : null),
     ]);
   }
   db.run('UPDATE executions SET eventCount = ? WHERE instanceId = ? AND executionId = ?', [count + events.length, instanceId, executionId]);

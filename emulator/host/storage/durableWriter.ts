@@ -11,8 +11,8 @@
  *      the tmp file is removed at open.
  *   2. rename it over state.sqlite, fsync the directory;
  *      crash: the new checkpoint plus the journal, whose records <= S replay skips.
- *   3. replace the journal by one holding only the records after S appended meanwhile (written beside
- *      it, fsync'd, renamed over it); crash: the old journal or the new one, both good with the new
+ *   3. replace the journal by its part appended since the snapshot (copied from the file beside it,
+ *      fsync'd, renamed over it); crash: the old journal or the new one, both good with the new
  *      checkpoint. Appends wait only for this step.
  */
 import { writeFileAtomic } from './files';
@@ -43,7 +43,6 @@ interface Waiter {
 
 /** A record whose commit is applied in memory and waits for the record to be durable. */
 interface Pending extends Waiter {
-  seq: number;
   record: Buffer;
 }
 
@@ -58,8 +57,6 @@ export class DurableWriter {
   private checkpointing = false;
   private idle: Array<() => void> = [];
   private checkpointAt: number;
-  /** Records appended since the running checkpoint's snapshot; the journal it leaves keeps the newer. */
-  private sinceSnapshot: Pending[] | null = null;
   /** Journal operations, one at a time. */
   private journalTurn: Promise<unknown> = Promise.resolve();
 
@@ -76,10 +73,10 @@ export class DurableWriter {
   }
 
   /** Resolves when the record is durable. */
-  write(seq: number, record: Buffer): Promise<void> {
+  write(record: Buffer): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      this.pending.push({ seq, record, resolve, reject });
+      this.pending.push({ record, resolve, reject });
       this.start();
     });
   }
@@ -135,7 +132,6 @@ export class DurableWriter {
         try {
           await this.inTurn(async () => {
             await this.journal.append(batch.map((p) => p.record));
-            this.sinceSnapshot?.push(...batch);
           });
         } catch (err) {
           this.fail('journal', err as Error);
@@ -159,14 +155,16 @@ export class DurableWriter {
       return;
     }
     let size: number;
+    // Every record before this offset was applied before the snapshot (an append counts its bytes once
+    // durable, and commits apply before they append), so the snapshot holds it. Records after it may
+    // be older than the snapshot too (an append in flight): replay skips those.
+    const keepFrom = this.journal.size;
     try {
       const bytes = this.source.snapshot();
       size = bytes.length;
-      this.sinceSnapshot = [];
       await writeFileAtomic(this.checkpointFile, bytes);
     } catch (err) {
       // The journal is untouched, so nothing is lost: retry once it has grown some more.
-      this.sinceSnapshot = null;
       this.checkpointAt = this.journal.size + this.threshold(0);
       const message = `checkpoint failed, will retry: ${(err as Error).message}`;
       this.options.onWarning?.(message);
@@ -174,11 +172,7 @@ export class DurableWriter {
       return;
     }
     try {
-      await this.inTurn(() => {
-        const newer = this.sinceSnapshot!.filter((p) => p.seq > seq).map((p) => p.record);
-        this.sinceSnapshot = null;
-        return this.journal.replace(newer);
-      });
+      await this.inTurn(() => this.journal.keepFrom(keepFrom));
     } catch (err) {
       this.fail('journal', err as Error);
       for (const w of waiters) w.reject(this.failure!);

@@ -47,6 +47,7 @@ export interface TornTail {
 }
 
 export interface JournalScan {
+  /** Every record, unless they were handed to `onRecord` one by one instead. */
   records: JournalRecord[];
   /** Bytes of whole, valid records from the start. */
   validLength: number;
@@ -63,14 +64,15 @@ export class JournalCorruptError extends Error {
  * A bad record followed by a valid one, or valid records out of sequence, cannot come from a crash during
  * an append, so it throws JournalCorruptError rather than silently dropping acknowledged transactions.
  */
-export function scanJournal(bytes: Buffer, file: string): JournalScan {
+export function scanJournal(bytes: Buffer, file: string, onRecord?: (record: JournalRecord) => void): JournalScan {
   const records: JournalRecord[] = [];
+  let last: JournalRecord | undefined;
   let offset = 0;
   while (offset < bytes.length) {
     const parsed = parseRecord(bytes, offset);
     if (typeof parsed === 'string') {
       const next = findRecord(bytes, offset + 1);
-      const after = records.length ? `after record ${records[records.length - 1].seq}` : 'in the first record';
+      const after = last ? `after record ${last.seq}` : 'in the first record';
       if (next !== -1) {
         throw new JournalCorruptError(
           `journal ${file} is corrupt at byte ${offset} (${after}: ${parsed}) but holds valid records after ` +
@@ -83,14 +85,16 @@ export function scanJournal(bytes: Buffer, file: string): JournalScan {
         tornTail: { offset, droppedBytes: bytes.length - offset, reason: `${parsed} ${after}` },
       };
     }
-    const expected = records.length ? records[records.length - 1].seq + 1 : parsed.record.seq;
+    const expected = last ? last.seq + 1 : parsed.record.seq;
     if (parsed.record.seq !== expected) {
       throw new JournalCorruptError(
         `journal ${file} has record ${parsed.record.seq} at byte ${offset} where record ${expected} was ` +
           'expected; refusing to open. Restore or move the data folder.',
       );
     }
-    records.push(parsed.record);
+    last = parsed.record;
+    if (onRecord) onRecord(last);
+    else records.push(last);
     offset = parsed.end;
   }
   return { records, validLength: offset, tornTail: null };
@@ -160,24 +164,45 @@ export class JournalFile {
   }
 
   /**
-   * Leaves only `records` in the journal (after a checkpoint made the others redundant), atomically:
-   * a crash leaves either the old journal, whose extra records replay skips, or the new one.
+   * Leaves only the bytes from `from` on in the journal (after a checkpoint made the records before
+   * redundant), atomically: a crash leaves either the old journal, whose extra records replay skips, or
+   * the new one. Copied from the file in pieces: records appended during a checkpoint are not held in
+   * memory meanwhile.
    */
-  async replace(records: Buffer[]): Promise<void> {
-    if (!records.length) {
+  async keepFrom(from: number): Promise<void> {
+    if (from >= this.size) {
       await this.handle.truncate(0);
       await this.handle.sync();
       this.size = 0;
       return;
     }
-    const data = Buffer.concat(records);
-    await writeFileAtomic(this.file, data, () => this.handle.close());
-    this.handle = await openForAppend(this.file, data.length);
-    this.size = data.length;
+    const length = this.size - from;
+    await writeFileAtomic(this.file, (target) => copyRange(this.file, from, length, target), () => this.handle.close());
+    this.handle = await openForAppend(this.file, length);
+    this.size = length;
   }
 
   close(): Promise<void> {
     return this.handle.close();
+  }
+}
+
+const COPY_CHUNK = 4 * 1024 * 1024;
+
+async function copyRange(file: string, from: number, length: number, target: FileHandle): Promise<void> {
+  const source = await fsp.open(file, 'r');
+  try {
+    const chunk = Buffer.allocUnsafe(Math.min(COPY_CHUNK, length));
+    for (let done = 0; done < length; ) {
+      const { bytesRead } = await source.read(chunk, 0, Math.min(chunk.length, length - done), from + done);
+      if (bytesRead === 0) throw new Error(`journal ${file} ended at byte ${from + done} while copying its tail`);
+      for (let written = 0; written < bytesRead; ) {
+        written += (await target.write(chunk, written, bytesRead - written)).bytesWritten;
+      }
+      done += bytesRead;
+    }
+  } finally {
+    await source.close();
   }
 }
 

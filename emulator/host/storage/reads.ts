@@ -1,6 +1,7 @@
 /** Point reads of the database: one instance, histories, executions; and the row shapes of its tables. */
 import type { HistoryEvent } from '../../protocol/durable';
 import type { Db, SqlValue } from './db';
+import { unpack } from './packedText';
 import type { ExecutionInfo, InstanceRow, TimerRow, WorkItemRow, WorkKind } from './store';
 
 /** The instances columns in table order, as rowToInstance expects them. */
@@ -38,11 +39,11 @@ export function getHistory(db: Db, instanceId: string, executionId?: string): Hi
     if (!current) return [];
     executionId = current[0] as string;
   }
-  const chunks = db.column<string>('SELECT events FROM history WHERE instanceId = ? AND executionId = ? ORDER BY idx', [
+  const chunks = db.column('SELECT events FROM history WHERE instanceId = ? AND executionId = ? ORDER BY idx', [
     instanceId,
     executionId,
   ]);
-  return parseChunks(chunks);
+  return parseChunks(chunks.map(unpack));
 }
 
 /** One parse of the joined arrays is cheaper than one parse per chunk. */
@@ -61,15 +62,15 @@ export function getHistoryRange(db: Db, instanceId: string, executionId: string,
   ]);
   if (!rows.length) return [];
   const first = rows[0][0] as number;
-  return parseChunks(rows.map((r) => r[1] as string)).slice(start - first, end - first);
+  return parseChunks(rows.map((r) => unpack(r[1]))).slice(start - first, end - first);
 }
 
 export function getEngineNotes(db: Db, instanceId: string, executionId: string): unknown[] {
-  const notes = db.column<string | null>('SELECT engine FROM history WHERE instanceId = ? AND executionId = ? AND engine IS NOT NULL ORDER BY idx', [
+  const notes = db.column('SELECT engine FROM history WHERE instanceId = ? AND executionId = ? AND engine IS NOT NULL ORDER BY idx', [
     instanceId,
     executionId,
   ]);
-  return notes.flatMap((text) => JSON.parse(text!) as unknown[]);
+  return notes.flatMap((value) => JSON.parse(unpack(value)) as unknown[]);
 }
 
 export function historyLength(db: Db, instanceId: string, executionId: string): number {

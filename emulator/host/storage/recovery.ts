@@ -8,7 +8,7 @@ import * as path from 'path';
 import { assignIds, IdCounters } from './apply';
 import { Db, loadSqlJs } from './db';
 import { exists } from './files';
-import { JournalFile, readJournal, scanJournal, TornTail } from './journal';
+import { JournalFile, JournalRecord, readJournal, scanJournal, TornTail } from './journal';
 import { migrate, readMeta } from './schema';
 import { StoreState } from './storeState';
 
@@ -49,8 +49,33 @@ export async function recover(
   try {
     const state = StoreState.load(db);
     const meta = readMeta(db);
-    const scan = scanJournal(await readJournal(journalFile), journalFile);
-    const info: RecoveryInfo = { checkpointSeq: meta.lastSeq, replayed: 0, skipped: 0, tornTail: scan.tornTail, warnings: [] };
+    const info: RecoveryInfo = { checkpointSeq: meta.lastSeq, replayed: 0, skipped: 0, tornTail: null, warnings: [] };
+    const counters: IdCounters = { nextMessageId: meta.nextMessageId, nextWorkItemId: meta.nextWorkItemId };
+    let lastSeq = meta.lastSeq;
+    // Applied as parsed, one at a time: a long journal is never held parsed whole. A corrupt record
+    // after some were applied throws, and this half-recovered state is dropped with it.
+    const replay = ({ seq, tx }: JournalRecord) => {
+      if (seq <= meta.lastSeq) {
+        info.skipped++;
+        return;
+      }
+      if (seq !== lastSeq + 1) {
+        throw new Error(
+          `journal ${journalFile} starts at record ${seq} but checkpoint ${checkpointFile} ends at ` +
+            `record ${meta.lastSeq}: transactions are missing; refusing to open. Restore or move the data folder.`,
+        );
+      }
+      try {
+        Object.assign(counters, assignIds(tx, counters).next);
+        state.apply(tx);
+      } catch (err) {
+        throw new Error(`journal ${journalFile}: record ${seq} cannot be replayed: ${(err as Error).message}`);
+      }
+      lastSeq = seq;
+      info.replayed++;
+    };
+    const scan = scanJournal(await readJournal(journalFile), journalFile, replay);
+    info.tornTail = scan.tornTail;
     if (scan.tornTail) {
       const { offset, droppedBytes, reason } = scan.tornTail;
       const message =
@@ -59,27 +84,7 @@ export async function recover(
       info.warnings.push(message);
       onWarning?.(message);
     }
-
-    const records = scan.records.filter((r) => r.seq > meta.lastSeq);
-    info.skipped = scan.records.length - records.length;
-    if (records.length && records[0].seq !== meta.lastSeq + 1) {
-      throw new Error(
-        `journal ${journalFile} starts at record ${records[0].seq} but checkpoint ${checkpointFile} ends at ` +
-          `record ${meta.lastSeq}: transactions are missing; refusing to open. Restore or move the data folder.`,
-      );
-    }
-    const counters: IdCounters = { nextMessageId: meta.nextMessageId, nextWorkItemId: meta.nextWorkItemId };
-    for (const { seq, tx } of records) {
-      try {
-        Object.assign(counters, assignIds(tx, counters).next);
-        state.apply(tx);
-      } catch (err) {
-        throw new Error(`journal ${journalFile}: record ${seq} cannot be replayed: ${(err as Error).message}`);
-      }
-    }
     state.flush();
-    info.replayed = records.length;
-    const lastSeq = records.length ? records[records.length - 1].seq : meta.lastSeq;
     const journal = await JournalFile.open(journalFile, scan.validLength);
     return { state, journal, lastSeq, counters, info, checkpointSize };
   } catch (err) {

@@ -88,6 +88,9 @@ const MIGRATIONS: string[] = [
   // 3: the engine's notes on each append (a JSON array, one per append merged into the row), from which
   // it rebuilds its state; rows written before have none, their instance row holding the whole state.
   `ALTER TABLE history ADD COLUMN engine TEXT;`,
+  // 4: history events and engine notes may be stored packed (BLOBs, packedText.ts), which versions before
+  // it cannot read: the version number alone makes them refuse the data.
+  `SELECT 1;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

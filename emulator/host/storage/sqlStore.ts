@@ -142,7 +142,7 @@ export class SqlStore implements Store {
     this.seq++;
     this.counters = next;
     this.scheduleFlush();
-    return this.writer.write(this.seq, record);
+    return this.writer.write(record);
   }
 
   /** Writes a checkpoint holding everything committed so far and empties the journal. */
