@@ -212,7 +212,8 @@ export function finishEpisode(instance: InstanceRow, start: EpisodeStart, result
     else if (action.actionType === ActionType.CreateTimer && action.isCanceled) cancel(i);
   }
 
-  failure ??= episodeLimitFailure(actions, processed);
+  // The worker returns only the actions past those it knew of (`from`): the new ones start at processed - from.
+  failure ??= episodeLimitFailure(actions, Math.max(processed - from, 0), replayed);
   let continueAsNew: { input: string | null } | undefined;
   const recorded: ProcessedAction[] = [];
   if (!failure) {

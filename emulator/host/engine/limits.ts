@@ -9,9 +9,13 @@ import * as ev from './events';
 
 const LIMIT_ERROR = 'OrchestrationLimitExceededException';
 
-/** The failure for the episode's new actions (`actions` past the `processed` ones), or undefined when they are fine. */
-export function episodeLimitFailure(actions: OrchestratorAction[], processed: number): FailureDetails | undefined {
-  const fresh = actions.length - processed;
+/**
+ * The failure for the episode's new actions, or undefined when they are fine. `actions` are what the worker
+ * returned, `firstNew` the index of the first of them not processed before, `total` how many the execution
+ * has scheduled with them.
+ */
+export function episodeLimitFailure(actions: OrchestratorAction[], firstNew: number, total: number): FailureDetails | undefined {
+  const fresh = actions.length - firstNew;
   if (fresh > MAX_ACTIONS_PER_EPISODE) {
     return ev.failure(
       `The orchestrator scheduled ${fresh} actions in one episode; the emulator allows at most ${MAX_ACTIONS_PER_EPISODE}. ` +
@@ -19,14 +23,14 @@ export function episodeLimitFailure(actions: OrchestratorAction[], processed: nu
       LIMIT_ERROR,
     );
   }
-  if (actions.length > MAX_ACTIONS_PER_EXECUTION) {
+  if (total > MAX_ACTIONS_PER_EXECUTION) {
     return ev.failure(
-      `The orchestration has scheduled ${actions.length} actions; one execution may schedule at most ${MAX_ACTIONS_PER_EXECUTION}. ` +
+      `The orchestration has scheduled ${total} actions; one execution may schedule at most ${MAX_ACTIONS_PER_EXECUTION}. ` +
         'Use continue-as-new or sub-orchestrations to keep histories bounded.',
       LIMIT_ERROR,
     );
   }
-  for (let i = processed; i < actions.length; i++) {
+  for (let i = firstNew; i < actions.length; i++) {
     const action = actions[i];
     if (action.actionType === ActionType.CreateTimer && !action.isCanceled && !Number.isFinite(Date.parse(action.fireAt as string))) {
       return ev.failure(

@@ -332,7 +332,8 @@ export class OrchestrationService extends EventEmitter {
 
   /** The execution ends and a new one starts with the new input; queued events carry over. */
   private continueAsNew(row: InstanceRow, outcome: TurnOutcome, tx: Transaction, now: number): void {
-    const parent = parseEngineState(row.engineState).parent;
+    // The row holds the state the execution started from; a first execution learns its parent in its first episode.
+    const parent = outcome.engine?.parent ?? parseEngineState(row.engineState).parent;
     const next = continuedInstanceRow(row, outcome.continueAsNew!.input, parent, now);
     tx.upsertInstances![0] = next;
     const consumed = new Set(outcome.consumed);

@@ -23,6 +23,7 @@ df.app.orchestration('Forever', function* () {
   for (;;);
 });
 df.app.orchestration('FarTimer', function* (context) {
+  if (context.df.getInput() === 'after an activity') yield context.df.callActivity('SayHello', 'first');
   yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 1e16));
   return 'never';
 });
@@ -70,13 +71,15 @@ describe('hostile-orchestrations: limits fail the instance that breaks them (wor
     assert.ok(!history.some((e: any) => e.EventType === 'TaskScheduled' || e.EventType === 'TaskCompleted'), 'no activity was scheduled');
   });
 
-  it('a timer at 1e16 ms fails its instance with a clear message (no RangeError, not Pending forever)', async () => {
-    const id = await startOrchestration(emu.http, 'FarTimer');
-    const status = await waitForStatus(emu.http, id, FINISHED, 30_000);
-    assert.equal(status.runtimeStatus, 'Failed', JSON.stringify(status));
-    assert.match(status.output, /timer that fires at .*not a representable date/);
-    assert.ok(!emu.logs.some((l) => /RangeError/.test(l)), emu.logs.filter((l) => /RangeError/.test(l)).join('\n'));
-  });
+  for (const input of ['at once', 'after an activity']) {
+    it(`a timer at 1e16 ms (${input}) fails its instance with a clear message (no RangeError, not Pending forever)`, async () => {
+      const id = await startOrchestration(emu.http, 'FarTimer', JSON.stringify(input));
+      const status = await waitForStatus(emu.http, id, FINISHED, 30_000);
+      assert.equal(status.runtimeStatus, 'Failed', JSON.stringify(status));
+      assert.match(status.output, /timer that fires at .*not a representable date/);
+      assert.ok(!emu.logs.some((l) => /RangeError/.test(l)), emu.logs.filter((l) => /RangeError/.test(l)).join('\n'));
+    });
+  }
 
   it('an episode that never ends fails at the episode time limit; the others carry on', async function () {
     this.timeout(120_000);

@@ -123,6 +123,13 @@ describe('orchestrations: activities, sub-orchestrations, continue-as-new, deter
     assert.equal(completed[0].Result, 3);
   });
 
+  it('a sub-orchestration that continues as new from its first execution still reports to its parent (ParentOfCounter)', async () => {
+    const id = await startOrchestration(base(), 'ParentOfCounter');
+    const status = await waitForStatus(base(), id, FINISHED, 30_000);
+    assert.equal(status.runtimeStatus, 'Completed', JSON.stringify(status));
+    assert.equal(status.output, 3);
+  });
+
   it("does not let generation 0's late activity result complete generation 1's task (ContinueAsNewInflight)", async () => {
     const id = await startOrchestration(base(), 'ContinueAsNewInflight');
     const status = await waitForStatus(base(), id, FINISHED);
