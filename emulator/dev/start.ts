@@ -7,20 +7,11 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { run } from '../host/cli';
+import { parseArgs, run } from '../host/cli';
+import type { EmulatorOptions } from '../host/emulator';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const DEFAULT_APP = path.join(REPO, 'samples', 'hello');
-
-/** The --app value, or undefined when the arguments name none. */
-function appArgument(args: string[]): string | undefined {
-  let app: string | undefined;
-  args.forEach((arg, i) => {
-    if (arg === '--app') app = args[i + 1];
-    else if (arg.startsWith('--app=')) app = arg.slice('--app='.length);
-  });
-  return app;
-}
 
 /** `tsc -b` of the app's tsconfig.json: an up-to-date check when nothing changed, else an incremental compile. */
 function compileApp(appDir: string): void {
@@ -30,9 +21,14 @@ function compileApp(appDir: string): void {
   if (result.status !== 0) process.stderr.write(`npm start: compiling ${appDir} failed (see above); starting with its last output.\n`);
 }
 
-const args = process.argv.slice(2);
-const app = appArgument(args);
-if (app === undefined) args.unshift('--app', DEFAULT_APP);
+// The command line's own parser; a later --app (the caller's) overrides this default.
+const args = ['--app', DEFAULT_APP, ...process.argv.slice(2)];
+let options: EmulatorOptions | undefined;
+try {
+  options = parseArgs(args);
+} catch {
+  // A usage error: the command line below says what is wrong.
+}
 // --build runs the app's own build script instead.
-if (!args.includes('--build')) compileApp(path.resolve(app ?? DEFAULT_APP));
+if (options && !options.build) compileApp(path.resolve(options.appDir));
 run(args);

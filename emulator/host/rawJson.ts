@@ -1,7 +1,8 @@
 /**
  * Stored JSON text (inputs, outputs, custom status, history payloads) put into replies as it is stored,
- * instead of parsed and serialised again: a reply costs no copy of the value's object tree, and a value
- * too deep for JSON.stringify (say an activity's output nested 5,000 levels) still reads back.
+ * instead of serialised again: a value too deep for JSON.stringify (say an activity's output nested 5,000
+ * levels) still reads back. The text is still parsed once, to tell JSON from plain text (a terminate reason
+ * is stored as it was given).
  */
 import { randomBytes } from 'node:crypto';
 

@@ -68,7 +68,8 @@ export async function runOrchestrator(
     onUserCode,
   );
   const result = run.failed ? failedEpisode(run) : completedEpisode(run.result, fn.metadata.name);
-  return invocation.recorded ? againstRecorded(result, cached.recorded) : result;
+  // Compared while still the library's objects: only the new actions are serialised for the host.
+  return toJson(invocation.recorded ? againstRecorded(result, cached.recorded) : result);
 }
 
 function executionInput(history: HistoryEvent[]): unknown {
@@ -82,12 +83,12 @@ function completedEpisode(result: unknown, name: string): OrchestratorResult {
       `Orchestrator "${name}" did not return a durable-functions orchestrator state; register orchestrators with df.app.orchestration().`,
     );
   }
-  return toJson({
+  return {
     isDone: result.isDone,
     actions: flattenActions(result.actions, true),
     output: result.output,
     customStatus: result.customStatus,
-  });
+  };
 }
 
 /**
@@ -104,7 +105,7 @@ function failedEpisode(run: InvocationRun): OrchestratorResult {
   const state = JSON.parse(message.slice(at + OUT_OF_PROC_MARKER.length)) as LibraryState;
   const executor = executorOf(run.context);
   const exception = executor?.exception;
-  return toJson({
+  return {
     isDone: false,
     actions: executor ? flattenActions(executor.actions, true) : flattenActions(state.actions, false),
     customStatus: state.customStatus,
@@ -113,7 +114,7 @@ function failedEpisode(run: InvocationRun): OrchestratorResult {
       stack: exception instanceof Error ? exception.stack : undefined,
       failureDetails: state.failureDetails,
     },
-  });
+  };
 }
 
 /** Depth-first, in the order the library assigns sequence ids; compound actions themselves take none. */
@@ -161,13 +162,14 @@ function executorOf(context: AppInvocationContext): LibraryExecutor | undefined 
  * The value as the host will see it: Dates as ISO strings, class instances as plain objects. A result
  * past the limits (protocol/limits.ts) fails the episode here, before it crosses to the host.
  */
-function toJson<T extends { actions: unknown[] }>(value: T): T {
-  if (value.actions.length > MAX_ACTIONS_PER_EXECUTION) {
-    throw new Error(`The orchestration has scheduled ${value.actions.length} actions; one execution may schedule at most ${MAX_ACTIONS_PER_EXECUTION}.`);
+function toJson(value: OrchestratorResult): OrchestratorResult {
+  const total = (value.actionsFrom ?? 0) + value.actions.length;
+  if (total > MAX_ACTIONS_PER_EXECUTION) {
+    throw new Error(`The orchestration has scheduled ${total} actions; one execution may schedule at most ${MAX_ACTIONS_PER_EXECUTION}.`);
   }
   const text = JSON.stringify(value);
   if (text.length > MAX_RESULT_CHARS) {
     throw new Error(`The orchestrator's episode produced ${text.length} characters of JSON (action inputs, output, custom status); at most ${MAX_RESULT_CHARS} are allowed.`);
   }
-  return JSON.parse(text) as T;
+  return JSON.parse(text) as OrchestratorResult;
 }

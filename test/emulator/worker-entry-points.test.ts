@@ -1,10 +1,10 @@
 /** package.json `main` expanded as the Functions Node worker's globby does, and the error when nothing matches. */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { describeNoMatch, findEntryPoints } from '../../emulator/worker/entryPoints';
 import { loadApp } from '../../emulator/worker/loader';
+import { tempDir } from './support/emulatorProcess';
 
 describe('app entry points (package.json main)', () => {
   let app: string;
@@ -12,14 +12,13 @@ describe('app entry points (package.json main)', () => {
   const found = (pattern: string): string[] => findEntryPoints(app, pattern).map((f) => path.relative(app, f)).sort();
 
   before(() => {
-    app = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-entry-'));
+    app = tempDir('worker-entry-');
     const files = ['dist/src/index.js', 'dist/src/functions/a.js', 'dist/src/functions/b.js', 'dist/src/functions/a.js.map', 'dist/src/functions/nested/c.js', 'dist/.hidden/d.js', 'README.md'];
     for (const f of files) {
       fs.mkdirSync(path.dirname(file(f)), { recursive: true });
       fs.writeFileSync(file(f), '');
     }
   });
-  after(() => fs.rmSync(app, { recursive: true, force: true }));
 
   it('expands the VS Code extension template\'s braces', () => {
     assert.deepEqual(found('dist/src/{index.js,functions/*.js}'), ['dist/src/functions/a.js', 'dist/src/functions/b.js', 'dist/src/index.js']);
@@ -50,16 +49,12 @@ describe('app entry points (package.json main)', () => {
   });
 
   it('fails the load of an unbuilt VS Code TypeScript project with that message', async () => {
-    const unbuilt = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-unbuilt-'));
-    try {
-      fs.writeFileSync(path.join(unbuilt, 'package.json'), JSON.stringify({ main: 'dist/src/{index.js,functions/*.js}' }));
-      fs.mkdirSync(path.join(unbuilt, 'src'));
-      await assert.rejects(loadApp(unbuilt), {
-        name: 'AppLoadError',
-        message: `package.json "main" pattern "dist/src/{index.js,functions/*.js}" matches no files in ${unbuilt}. Its folder "dist/src" does not exist; "." holds: package.json, src/. Did you build the app?`,
-      });
-    } finally {
-      fs.rmSync(unbuilt, { recursive: true, force: true });
-    }
+    const unbuilt = tempDir('worker-unbuilt-');
+    fs.writeFileSync(path.join(unbuilt, 'package.json'), JSON.stringify({ main: 'dist/src/{index.js,functions/*.js}' }));
+    fs.mkdirSync(path.join(unbuilt, 'src'));
+    await assert.rejects(loadApp(unbuilt), {
+      name: 'AppLoadError',
+      message: `package.json "main" pattern "dist/src/{index.js,functions/*.js}" matches no files in ${unbuilt}. Its folder "dist/src" does not exist; "." holds: package.json, src/. Did you build the app?`,
+    });
   });
 });

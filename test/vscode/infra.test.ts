@@ -99,7 +99,8 @@ describe('real VS Code test infrastructure (code-server + headless Chromium)', f
   });
 
   it("runs code-server's npm install without the outer npm's variables (they name the outer Node)", () => {
-    const saved = { ...process.env };
+    const keys = ['npm_config_user_agent', 'npm_lifecycle_event', 'NPM_CONFIG_CACHE'];
+    const saved = keys.map((key) => process.env[key]);
     try {
       process.env.npm_config_user_agent = 'npm/11.19.1 node/v20.20.2 linux x64 workspaces/false';
       process.env.npm_lifecycle_event = 'test';
@@ -110,7 +111,7 @@ describe('real VS Code test infrastructure (code-server + headless Chromium)', f
       assert.equal(env.npm_config_nodedir, toolPaths().nodePackage);
       assert.ok(env.PATH?.startsWith(path.dirname(toolPaths().node)));
     } finally {
-      process.env = saved;
+      keys.forEach((key, i) => (saved[i] === undefined ? delete process.env[key] : (process.env[key] = saved[i])));
     }
   });
 

@@ -5,10 +5,7 @@
  * re-serialised ~1 MB per episode), and the state is rebuilt from the row and the history's deltas
  * (`rebuildEngineState`) when the host does not have it in memory.
  */
-import { describeAction } from '../../protocol/actions';
 import { ActionType, OrchestratorAction, RetryOptions } from '../../protocol/durable';
-
-export { describeAction };
 
 export interface RetryState {
   options: RetryOptions;

@@ -6,8 +6,8 @@
  */
 import { ActionType, EventType, HistoryEvent, OrchestratorAction, OrchestratorResult } from '../../protocol/durable';
 import type { InstanceRow, MessageRow, TimerRow } from '../storage/store';
-import { describes } from '../../protocol/actions';
-import { EngineState, PendingTask, ProcessedAction, deltaOf, describeAction, idsTakenBy, workingCopy } from './engineState';
+import { describeAction, describes } from '../../protocol/actions';
+import { EngineState, PendingTask, ProcessedAction, deltaOf, idsTakenBy, workingCopy } from './engineState';
 import * as ev from './events';
 import { episodeLimitFailure } from './limits';
 import { TurnOutcome, WorkRequest, emptyOutcome } from './outcome';

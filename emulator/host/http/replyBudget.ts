@@ -5,6 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { stringifyWithRaw } from '../rawJson';
+import { sendEmpty } from './apiReplies';
 import { sendJsonText } from './httpUtil';
 
 /** Reply bytes in flight before further large replies wait (one reply is always let through). */
@@ -36,7 +37,8 @@ export class ReplyBudget {
       res.once('finish', release);
       res.once('close', release);
       res.setTimeout(REPLY_STALL_MS);
-      sendJsonText(res, status, text, headers);
+      if (body === undefined) sendEmpty(res, status, headers);
+      else sendJsonText(res, status, text, headers);
     } finally {
       // Whoever waits next may start building while this reply drains, if the budget allows it.
       this.wakeNext();

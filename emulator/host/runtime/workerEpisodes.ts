@@ -49,24 +49,25 @@ export class WorkerEpisodes {
       return errorResult(`The function '${instance.name}' doesn't exist, is disabled, or is not an orchestrator function.`);
     }
     try {
-      let value = await this.worker.invoke({
-        kind: 'orchestrator',
+      const episode = {
+        kind: 'orchestrator' as const,
         functionName: fn?.name ?? instance.name,
         instanceId: instance.instanceId,
         executionId: instance.executionId,
         parentInstanceId: instance.parentInstanceId,
+      };
+      const base = view ? view.recorded : 0;
+      let value = await this.worker.invoke({
+        ...episode,
         historyBase: view ? view.length : stored,
         history: view ? [...view.tail, ...start.newEvents] : start.newEvents,
-        recordedBase: view ? view.recorded : 0,
-        recorded: sigs(recorded, view ? view.recorded : 0),
+        recordedBase: base,
+        recorded: sigs(recorded, base),
       });
       if ((value as NeedHistory).needHistory) {
+        // The worker lost its copy (a restart): the whole history and every recorded action again.
         value = await this.worker.invoke({
-          kind: 'orchestrator',
-          functionName: fn?.name ?? instance.name,
-          instanceId: instance.instanceId,
-          executionId: instance.executionId,
-          parentInstanceId: instance.parentInstanceId,
+          ...episode,
           historyBase: 0,
           history: [...this.store.getHistory(instance.instanceId, instance.executionId), ...start.newEvents],
           recordedBase: 0,

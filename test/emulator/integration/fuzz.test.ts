@@ -130,7 +130,8 @@ function httpRequest(rng: Rng): { data: Buffer; drip?: Buffer[]; target: string 
 }
 
 /**
- * 5xx statuses the docs promise: 500 for a failing app function, returnInternalServerErrorOnFailure, or a start or
+ * 5xx statuses the docs promise: 500 for a failing app function, the status of a Failed instance asked with
+ * returnInternalServerErrorOnFailure, a start or
  * restart over an id that is still running (the extension's OrchestrationAlreadyExistsException) or a bad continuation
  * token (its ArgumentException); 501 entities; 503
  * app unavailable.
@@ -140,7 +141,8 @@ function documented(answer: RawAnswer, target: string): boolean {
   if (answer.status === 501 || answer.status === 503) return true;
   return (
     answer.status === 500 &&
-    (/returnInternalServerErrorOnFailure/.test(target) || /The function '[^']+' failed/.test(answer.text) || /OrchestrationAlreadyExistsException|An Orchestration instance with the status \w+ already exists|Invalid continuation token/.test(answer.text))
+    ((/returnInternalServerErrorOnFailure/i.test(target) && /"runtimeStatus":"Failed"/.test(answer.text)) ||
+      /The function '[^']+' failed|OrchestrationAlreadyExistsException|An Orchestration instance with the status \w+ already exists|Invalid continuation token/.test(answer.text))
   );
 }
 
@@ -188,14 +190,14 @@ const VIOLATIONS: Array<(rng: Rng) => Buffer> = [
   () => frame(0x1, Buffer.alloc(0), { length: 2n ** 62n }), // a length past any limit
 ];
 
-/** A raw WebSocket handshake, then `after`; resolves with how the server ended it. */
-function violate(port: number, token: string, after: Buffer): Promise<'closed' | 'timeout'> {
+/** A raw WebSocket handshake, then `after`; resolves with how the server ended it ('refused': no 101, nothing sent). */
+function violate(port: number, token: string, after: Buffer): Promise<'closed' | 'timeout' | 'refused'> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
     let upgraded = false;
     let received = Buffer.alloc(0);
     const timer = setTimeout(() => finish('timeout'), BOUND_MS);
-    const finish = (how: 'closed' | 'timeout') => {
+    const finish = (how: 'closed' | 'timeout' | 'refused') => {
       clearTimeout(timer);
       socket.destroy();
       resolve(how);
@@ -211,7 +213,7 @@ function violate(port: number, token: string, after: Buffer): Promise<'closed' |
       if (!upgraded && received.includes('\r\n\r\n')) {
         upgraded = true;
         if (/^HTTP\/1\.1 101/.test(received.toString('latin1'))) socket.write(after);
-        else finish('closed');
+        else finish('refused');
       }
     });
     socket.on('error', () => finish('closed'));
@@ -370,6 +372,7 @@ describe(`fuzz: the HTTP and WebSocket surfaces (seed ${SEED}; replay with FUZZ_
     this.timeout(60_000);
     const rng = prng(SEED + 3);
     const outcomes = await inBatches(FRAME_VIOLATIONS, 8, () => violate(port, emu.token, rng.pick(VIOLATIONS)(rng)));
+    assert.ok(!outcomes.includes('refused'), `a handshake was refused, so no violation was sent (seed ${SEED})`);
     assert.ok(!outcomes.includes('timeout'), `a violation left its connection open (seed ${SEED})`);
     assert.equal(emu.proc.exitCode, null);
     const id = await startOrchestration(emu.http, 'HelloSequence');

@@ -94,6 +94,7 @@ for (const sample of fs.readdirSync(SAMPLES).filter((name) => fs.existsSync(path
       }
       assert.ok(emulator, 'an emulator was started');
       const base = `http://127.0.0.1:${emulator.port}`;
+      assert.ok(instances.size > 0, 'the README started at least one instance');
       for (const id of instances) {
         const status = await waitFor(async () => {
           const s = await getStatus(base, id);

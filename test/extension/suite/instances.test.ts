@@ -88,7 +88,7 @@ suite('instances view and commands', () => {
     // Landing in Completed fires that group, unless the same push also emptied a Running/Pending group that showed
     // meanwhile (a slow machine shows them): then the root is redrawn, the Completed group with it.
     const completedFires = fired.filter((e) => e !== undefined && (Array.isArray(e) ? e : [e]).some((n) => n.kind === 'group' && n.key === 'Completed'));
-    const rootRedrawn = fired.lastIndexOf(undefined) >= 0;
+    const rootRedrawn = fired.length > 0 && fired[fired.length - 1] === undefined;
     assert.ok(completedFires.length >= 1 || rootRedrawn, 'the Completed group is redrawn when the instance lands in it');
   });
 
