@@ -206,6 +206,7 @@ export function finishEpisode(instance: InstanceRow, start: EpisodeStart, result
   let failure = result.error ? failureOfResult(result.error) : undefined;
   if (!failure && result.mismatch) failure = nonDeterminism(result.mismatch.index, state.actions[result.mismatch.index].sig, result.mismatch.replayed);
   for (const i of failure ? [] : (result.canceledTimers ?? [])) cancel(i);
+  // A worker that was sent no recorded actions returns them all (actionsFrom 0): those are compared here.
   for (let i = from; i < Math.min(processed, replayed) && !failure; i++) {
     const action = actions[i - from];
     if (!describes(state.actions[i].sig, action)) failure = nonDeterminism(i, state.actions[i].sig, describeAction(action));
